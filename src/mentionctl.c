@@ -1,0 +1,968 @@
+/*
+ * mentionctl: the operator's tool on mentiond's configuration and database.
+ * Each command reads only what it needs: parse needs neither config nor
+ * database, check and test-rules need no database.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mentiond.h"
+
+struct ctl {
+	const char	*conf_path;
+	int		 conf_given;
+	const char	*db_path;
+	struct conf	*conf;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	int		(*fn)(struct ctl *, int, char **);
+	const char	*usage;
+	const char	*help;
+};
+
+static int	ctl_check(struct ctl *, int, char **);
+static int	ctl_ingest(struct ctl *, int, char **);
+static int	ctl_parse(struct ctl *, int, char **);
+static int	ctl_export(struct ctl *, int, char **);
+static int	ctl_test_rules(struct ctl *, int, char **);
+static int	ctl_sources(struct ctl *, int, char **);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "check", ctl_check, "check",
+	  "validate the configuration and compile every rule" },
+	{ "ingest", ctl_ingest, "ingest [--source NAME] PATH...",
+	  "record saved feed files as polls (folders are walked)" },
+	{ "export", ctl_export, "export [--per-source] [--bucket hour|day|"
+	  "week|month]\n\t\t[--from TIME] [--to TIME] [--rule R,...] "
+	  "[--source S,...]\n\t\t[--by published|seen]",
+	  "write the trend CSV to standard output" },
+	{ "parse", ctl_parse, "parse FILE|URL|-",
+	  "print a feed's items as JSON Lines" },
+	{ "test-rules", ctl_test_rules, "test-rules [--rule R] [FILE|URL|-]",
+	  "show where each rule matches in a feed or plain text" },
+	{ "sources", ctl_sources, "sources [--csv] [--failing]",
+	  "each source's health: last poll, status, error, next due" },
+};
+
+static __dead void
+ctl_usage(int status)
+{
+	FILE	*fp = status == 0 ? stdout : stderr;
+	size_t	 i;
+
+	fprintf(fp, "usage: mentionctl [-qv] [-c FILE] [--db PATH] COMMAND "
+	    "[ARGS]\n\ncommands:\n");
+	for (i = 0; i < nitems(ctl_cmds); i++)
+		fprintf(fp, "  %-10s  %s\n\t\t%s\n", ctl_cmds[i].name,
+		    ctl_cmds[i].help, ctl_cmds[i].usage);
+	fprintf(fp, "\noptions:\n"
+	    "  -c, --config FILE  configuration (default %s)\n"
+	    "      --db PATH      database (default: the config's database)\n"
+	    "  -q, --quiet        only errors\n"
+	    "  -v, --verbose      more detail\n"
+	    "  -V, --version      print the version\n"
+	    "  -h, --help         this help\n\n"
+	    "Exit status: 0 success, 1 runtime failure, 2 usage or config "
+	    "error.\nSee mentionctl(1).\n", conf_default_path());
+	exit(status);
+}
+
+static __dead void
+ctl_cmd_usage(const char *cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(ctl_cmds); i++) {
+		if (strcmp(ctl_cmds[i].name, cmd) == 0)
+			fprintf(stderr, "usage: mentionctl %s\n",
+			    ctl_cmds[i].usage);
+	}
+	exit(EXIT_USAGE);
+}
+
+/* Load the configuration once; a failure is a config error (exit 2). */
+static int
+ctl_conf(struct ctl *ctl)
+{
+	char	*cause;
+
+	if (ctl->conf != NULL)
+		return (0);
+	if (conf_load(ctl->conf_path, &ctl->conf, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+static struct store *
+ctl_store(struct ctl *ctl, int flags)
+{
+	struct store	*st;
+	const char	*path;
+	char		*cause;
+
+	path = ctl->db_path != NULL ? ctl->db_path : ctl->conf->database;
+	if ((st = store_open(path, flags, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	return (st);
+}
+
+/* Split "a,b,c" into a list appended to *list. */
+static void
+ctl_split(const char *arg, char ***list, size_t *n)
+{
+	char	*copy, *tok, *save;
+
+	copy = xstrdup(arg);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (*tok == '\0')
+			continue;
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = xstrdup(tok);
+	}
+	free(copy);
+}
+
+/* Read a whole file ("-" is standard input) into b. */
+static int
+ctl_read(const char *path, struct buf *b, int64_t *mtime)
+{
+	struct stat	sb;
+	ssize_t		n;
+	int		fd;
+
+	buf_reset(b);
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if (fstat(fd, &sb) == 0) {
+		if (mtime != NULL)
+			*mtime = S_ISREG(sb.st_mode) ? (int64_t)sb.st_mtime :
+			    (int64_t)time(NULL);
+		if (S_ISREG(sb.st_mode) && sb.st_size > 0)
+			buf_grow(b, (size_t)sb.st_size);
+	}
+	for (;;) {
+		buf_grow(b, 65536);
+		n = read(fd, b->data + b->len, b->size - b->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->data[b->len] = '\0';
+	if (fd != STDIN_FILENO) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return (n == -1 ? -1 : 0);
+}
+
+static int
+ctl_is_url(const char *s)
+{
+	return (strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0);
+}
+
+/* A feed from a file, "-" or an http(s) URL, into b. */
+static int
+ctl_fetch(struct ctl *ctl, const char *what, struct buf *b)
+{
+	char	*cause;
+
+	if (ctl_is_url(what)) {
+		/* The daemon's client settings, when there is a config. */
+		if (ctl->conf == NULL && (ctl->conf_given ||
+		    access(ctl->conf_path, R_OK) == 0) && ctl_conf(ctl) != 0)
+			return (-1);
+		if (fetch_get(ctl->conf, what, b, &cause) != 0) {
+			log_warnx("%s: %s", what, cause);
+			free(cause);
+			return (-1);
+		}
+		return (0);
+	}
+	if (strncasecmp(what, "file://", 7) == 0)
+		what += 7;	/* file:///path: the path */
+	if (ctl_read(what, b, NULL) != 0) {
+		log_warn("%s", what);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+ctl_check(struct ctl *ctl, int argc, char **argv)
+{
+	size_t	i, npat = 0;
+
+	(void)argv;
+	if (argc > 1)
+		ctl_cmd_usage("check");
+	if (ctl_conf(ctl) != 0)
+		return (EXIT_USAGE);
+	for (i = 0; i < ctl->conf->nrules; i++)
+		npat += ctl->conf->rules[i]->nmatch +
+		    ctl->conf->rules[i]->nexclude;
+	printf("%s: OK: %zu sources, %zu rules (%zu patterns compiled), "
+	    "database %s\n", ctl->conf_path, ctl->conf->nsources,
+	    ctl->conf->nrules, npat, ctl->conf->database);
+	return (EXIT_OK);
+}
+
+/* One file to ingest and the source it belongs to. */
+struct ctl_file {
+	char	*source;
+	char	*path;
+};
+
+static int
+ctl_file_cmp(const void *a, const void *b)
+{
+	const struct ctl_file	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->source, y->source)) != 0)
+		return (c);
+	return (strcmp(x->path, y->path));
+}
+
+struct ctl_files {
+	struct ctl_file	*v;
+	size_t		 n;
+	size_t		 cap;
+	const char	*source;	/* --source, or NULL */
+	int		 bad;
+};
+
+static void
+ctl_files_add(struct ctl_files *fl, const char *path)
+{
+	char	*copy, *dir;
+	char	*name;
+
+	if (fl->source != NULL)
+		name = xstrdup(fl->source);
+	else {
+		copy = xstrdup(path);
+		dir = dirname(copy);
+		name = xstrdup(basename(dir));
+		free(copy);
+		if (!conf_valid_name(name)) {
+			log_warnx("%s: folder name \"%s\" is not a source "
+			    "name (letters, digits, '.', '_', '-'); use "
+			    "--source", path, name);
+			free(name);
+			fl->bad = 1;
+			return;
+		}
+	}
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap == 0 ? 256 : fl->cap * 2;
+		fl->v = xreallocarray(fl->v, fl->cap, sizeof *fl->v);
+	}
+	fl->v[fl->n].source = name;
+	fl->v[fl->n].path = xstrdup(path);
+	fl->n++;
+}
+
+/* Collect the files under path (a file, or a folder walked recursively). */
+static void
+ctl_walk(struct ctl_files *fl, const char *path, int depth)
+{
+	struct stat	 sb;
+	DIR		*d;
+	struct dirent	*de;
+	char		*child;
+
+	if (strcmp(path, "-") == 0) {
+		ctl_files_add(fl, path);
+		return;
+	}
+	if (stat(path, &sb) == -1) {
+		log_warn("%s", path);
+		fl->bad = 1;
+		return;
+	}
+	if (S_ISREG(sb.st_mode)) {
+		ctl_files_add(fl, path);
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode) || depth > 32)
+		return;
+	if ((d = opendir(path)) == NULL) {
+		log_warn("%s", path);
+		fl->bad = 1;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&child, "%s/%s", path, de->d_name);
+		ctl_walk(fl, child, depth + 1);
+		free(child);
+	}
+	closedir(d);
+}
+
+static double
+ctl_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static int
+ctl_ingest(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_files	 fl;
+	struct ingest_ctx	*in = NULL;
+	struct ingest_stats	 is;
+	struct ingest_source	 isrc;
+	struct store		*st = NULL;
+	struct source		*src = NULL, tmp;
+	struct buf		 body;
+	char			*cause;
+	const char		*cur = NULL;
+	double			 t0, last = 0, now;
+	int64_t			 seen, pruned;
+	uint64_t		 bytes = 0, mentions = 0;
+	size_t			 i, items = 0, fresh = 0, matched = 0;
+	size_t			 failed = 0, nsources = 0, limited = 0;
+	int			 ch, tty, rc = EXIT_OK;
+
+	memset(&fl, 0, sizeof fl);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (!conf_valid_name(optarg)) {
+				log_warnx("--source: \"%s\" is not a source "
+				    "name (letters, digits, '.', '_', '-')",
+				    optarg);
+				return (EXIT_USAGE);
+			}
+			fl.source = optarg;
+			break;
+		default:
+			ctl_cmd_usage("ingest");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		ctl_cmd_usage("ingest");
+	if (ctl_conf(ctl) != 0)
+		return (EXIT_USAGE);
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "-") == 0 && fl.source == NULL) {
+			log_warnx("ingest: reading standard input needs "
+			    "--source");
+			return (EXIT_USAGE);
+		}
+		ctl_walk(&fl, argv[i], 0);
+	}
+	if (fl.bad && fl.n == 0)
+		return (EXIT_USAGE);
+	qsort(fl.v, fl.n, sizeof *fl.v, ctl_file_cmp);
+
+	if ((st = ctl_store(ctl, 0)) == NULL)
+		return (EXIT_RUNTIME);
+	if (store_sync_rules(st, ctl->conf->rules, ctl->conf->nrules,
+	    &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		store_close(st);
+		return (EXIT_RUNTIME);
+	}
+	in = ingest_ctx_new(ctl->conf, st, NULL);
+	buf_init(&body);
+	tty = isatty(STDERR_FILENO) && log_getverbose() >= 0;
+	t0 = ctl_now();
+
+	for (i = 0; i < fl.n; i++) {
+		if (cur == NULL || strcmp(cur, fl.v[i].source) != 0) {
+			cur = fl.v[i].source;
+			nsources++;
+			if ((src = conf_source(ctl->conf, cur)) == NULL) {
+				/* Not configured: recorded under its name. */
+				memset(&tmp, 0, sizeof tmp);
+				tmp.name = fl.v[i].source;
+				tmp.enabled = 1;
+				src = &tmp;
+			}
+			if (store_source_id(st, src->name, src->url, &src->id,
+			    &cause) != 0) {
+				log_warnx("%s", cause);
+				free(cause);
+				rc = EXIT_RUNTIME;
+				break;
+			}
+		}
+		if (ctl_read(fl.v[i].path, &body, &seen) != 0) {
+			log_warn("%s", fl.v[i].path);
+			failed++;
+			continue;
+		}
+		bytes += body.len;
+		isrc.name = src->name;
+		isrc.id = src->id;
+		isrc.base = ingest_base(src->url);
+		if (ingest_body(in, st, ctl->conf, &isrc, body.data, body.len,
+		    seen, &is, &cause) != 0) {
+			if (tty)
+				fputs("\r\033[K", stderr);
+			log_warnx("%s: source \"%s\": %s", fl.v[i].path,
+			    src->name, cause);
+			free(cause);
+			failed++;
+			continue;
+		}
+		items += is.items;
+		fresh += is.fresh;
+		matched += is.matched;
+		mentions += is.mentions;
+		limited += is.limited;
+		if (tty && ((now = ctl_now()) - last > 0.1 || i + 1 == fl.n)) {
+			last = now;
+			fprintf(stderr, "\r\033[Kingest: %zu/%zu files, "
+			    "%.1f MB, %zu new items, %s", i + 1, fl.n,
+			    bytes / 1e6, fresh, src->name);
+		}
+	}
+	if (tty)
+		fputs("\r\033[K", stderr);
+
+	if (rc == EXIT_OK && ctl->conf->text_retention > 0 &&
+	    store_prune_text(st, (int64_t)time(NULL) -
+	    ctl->conf->text_retention, &pruned, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	log_info("ingested %zu of %zu files (%.1f MB) from %zu sources in "
+	    "%.2f s: %zu items, %zu new, %zu matched, %llu mentions%s",
+	    fl.n - failed, fl.n, bytes / 1e6, nsources, ctl_now() - t0, items,
+	    fresh, matched, (unsigned long long)mentions,
+	    limited ? " (some rules hit the match limit; see above)" : "");
+	if (failed > 0 || fl.bad)
+		rc = EXIT_RUNTIME;
+
+	ingest_ctx_free(in);
+	buf_free(&body);
+	store_close(st);
+	for (i = 0; i < fl.n; i++) {
+		free(fl.v[i].source);
+		free(fl.v[i].path);
+	}
+	free(fl.v);
+	return (rc);
+}
+
+static void
+ctl_json_time(struct buf *b, int has, int64_t t)
+{
+	char	when[32];
+
+	if (!has) {
+		buf_adds(b, "null");
+		return;
+	}
+	date_iso(t, when, sizeof when);
+	json_string(b, when);
+}
+
+static int
+ctl_parse(struct ctl *ctl, int argc, char **argv)
+{
+	struct buf		 body, out, text;
+	struct feed		*f;
+	struct feed_item	*it;
+	char			*cause;
+	size_t			 i;
+
+	if (argc != 2 || argv[1][0] == '\0' ||
+	    (argv[1][0] == '-' && argv[1][1] != '\0'))
+		ctl_cmd_usage("parse");
+	buf_init(&body);
+	if (ctl_fetch(ctl, argv[1], &body) != 0) {
+		buf_free(&body);
+		return (EXIT_RUNTIME);
+	}
+	if ((f = feed_parse(body.data, body.len,
+	    ctl_is_url(argv[1]) ? argv[1] : NULL, &cause)) == NULL) {
+		log_warnx("%s: %s", argv[1], cause);
+		free(cause);
+		buf_free(&body);
+		return (EXIT_RUNTIME);
+	}
+	if (f->recovered)
+		log_debug("%s: malformed %s feed, recovered",
+		    argv[1], feed_format_name(f->format));
+	buf_init(&out);
+	buf_init(&text);
+	for (i = 0; i < f->nitems; i++) {
+		it = &f->items[i];
+		buf_reset(&out);
+		buf_reset(&text);
+		feed_item_text(it, &text);
+		buf_adds(&out, "{\"id\":");
+		json_string(&out, it->id);
+		buf_adds(&out, ",\"link\":");
+		if (it->link != NULL)
+			json_string(&out, it->link);
+		else
+			buf_adds(&out, "null");
+		buf_adds(&out, ",\"title\":");
+		json_string(&out, it->title);
+		buf_adds(&out, ",\"published\":");
+		ctl_json_time(&out, it->has_published, it->published);
+		buf_adds(&out, ",\"updated\":");
+		ctl_json_time(&out, it->has_updated, it->updated);
+		buf_adds(&out, ",\"text\":");
+		json_string(&out, text.data);
+		buf_adds(&out, "}\n");
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	feed_free(f);
+	buf_free(&body);
+	buf_free(&out);
+	buf_free(&text);
+	return (fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME);
+}
+
+/* An export time: an ISO date or date-time (UTC unless an offset says). */
+static int
+ctl_time(const char *opt, const char *arg, int64_t *t)
+{
+	if (date_parse_iso8601(arg, t) != 0) {
+		log_warnx("%s: \"%s\" is not an ISO 8601 date or time "
+		    "(2025-11-13 or 2025-11-13T05:00:00Z)", opt, arg);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+ctl_export(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "per-source", no_argument, NULL, 'p' },
+		{ "bucket", required_argument, NULL, 'b' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 's' },
+		{ "by", required_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct store		*st;
+	char			*cause;
+	static char		 obuf[1 << 16];
+	size_t			 i;
+	int			 ch, rc;
+
+	export_opts_init(&o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			o.per_source = 1;
+			break;
+		case 'b':
+			if (date_bucket_name(optarg, &o.bucket) != 0) {
+				log_warnx("--bucket: \"%s\" is not hour, day, "
+				    "week or month", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'f':
+			if (ctl_time("--from", optarg, &o.from) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 't':
+			if (ctl_time("--to", optarg, &o.to) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'r':
+			ctl_split(optarg, &o.rules, &o.nrules);
+			break;
+		case 's':
+			ctl_split(optarg, &o.sources, &o.nsources);
+			break;
+		case 'y':
+			if (strcmp(optarg, "published") == 0)
+				o.axis = STORE_BY_PUBLISHED;
+			else if (strcmp(optarg, "seen") == 0)
+				o.axis = STORE_BY_SEEN;
+			else {
+				log_warnx("--by: \"%s\" is not published or "
+				    "seen", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		default:
+			ctl_cmd_usage("export");
+		}
+	}
+	if (optind != argc)
+		ctl_cmd_usage("export");
+	if (o.from != INT64_MIN && o.to != INT64_MAX && o.from >= o.to) {
+		log_warnx("--from must be before --to");
+		return (EXIT_USAGE);
+	}
+	/* With --db alone the config is optional: it only orders rules. */
+	if (ctl->db_path == NULL || ctl->conf_given ||
+	    access(ctl->conf_path, R_OK) == 0) {
+		if (ctl_conf(ctl) != 0)
+			return (EXIT_USAGE);
+	}
+	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
+		return (EXIT_RUNTIME);
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	rc = export_csv(st, ctl->conf, &o, stdout, &cause);
+	if (rc != 0) {
+		log_warnx("export: %s", cause);
+		free(cause);
+		rc = rc == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+	} else if (fflush(stdout) != 0) {
+		log_warn("export: writing output");
+		rc = EXIT_RUNTIME;
+	}
+	store_close(st);
+	for (i = 0; i < o.nrules; i++)
+		free(o.rules[i]);
+	free(o.rules);
+	for (i = 0; i < o.nsources; i++)
+		free(o.sources[i]);
+	free(o.sources);
+	return (rc);
+}
+
+static int
+ctl_test_rules(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rule", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tune_opts	 o;
+	struct buf		 body;
+	const char		*what = "-";
+	size_t			 i;
+	int			 ch, rc;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+r:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			ctl_split(optarg, &o.rules, &o.nrules);
+			break;
+		default:
+			ctl_cmd_usage("test-rules");
+		}
+	}
+	if (argc - optind > 1)
+		ctl_cmd_usage("test-rules");
+	if (optind < argc)
+		what = argv[optind];
+	if (ctl_conf(ctl) != 0)
+		return (EXIT_USAGE);
+	for (i = 0; i < o.nrules; i++) {
+		if (conf_rule(ctl->conf, o.rules[i]) == NULL) {
+			log_warnx("--rule: no rule \"%s\" in %s", o.rules[i],
+			    ctl->conf_path);
+			return (EXIT_USAGE);
+		}
+	}
+	buf_init(&body);
+	if (ctl_fetch(ctl, what, &body) != 0) {
+		buf_free(&body);
+		return (EXIT_RUNTIME);
+	}
+	o.name = what;
+	o.base = ctl_is_url(what) ? what : NULL;
+	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	rc = tune_run(ctl->conf, &o, body.data, body.len, stdout);
+	buf_free(&body);
+	for (i = 0; i < o.nrules; i++)
+		free(o.rules[i]);
+	free(o.rules);
+	return (rc);
+}
+
+struct ctl_sources {
+	int		 csv;
+	int		 failing;
+	int64_t		 now;
+	struct conf	*conf;
+	size_t		 shown;
+};
+
+/* "3m ago", "in 2h": ages that read at a glance; "-" for never. */
+static void
+ctl_age(char *buf, size_t len, int64_t t, int64_t now)
+{
+	int64_t		 d = now - t;
+	const char	*unit = "s";
+	int		 future = d < 0;
+
+	if (t == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (future)
+		d = -d;
+	if (d >= 2 * 86400) {
+		d /= 86400;
+		unit = "d";
+	} else if (d >= 2 * 3600) {
+		d /= 3600;
+		unit = "h";
+	} else if (d >= 120) {
+		d /= 60;
+		unit = "m";
+	}
+	snprintf(buf, len, future ? "in %lld%s" : "%lld%s ago", (long long)d,
+	    unit);
+}
+
+static void
+ctl_csv_time(int64_t t)
+{
+	char	when[32];
+
+	if (t != 0) {
+		date_iso(t, when, sizeof when);
+		fputs(when, stdout);
+	}
+}
+
+static int
+ctl_source_cb(const struct store_source_row *r, void *arg)
+{
+	struct ctl_sources	*cs = arg;
+	char			 last[32], ok[32], due[32], status[16];
+	const char		*state;
+
+	if (cs->failing && r->failures == 0)
+		return (0);
+	cs->shown++;
+	if (cs->csv) {
+		csv_cell(stdout, r->name);
+		csv_sep(stdout);
+		csv_cell(stdout, r->url != NULL ? r->url : "");
+		csv_sep(stdout);
+		csv_int(stdout, r->polls);
+		csv_sep(stdout);
+		csv_int(stdout, r->items);
+		csv_sep(stdout);
+		ctl_csv_time(r->last_attempt);
+		csv_sep(stdout);
+		ctl_csv_time(r->last_success);
+		csv_sep(stdout);
+		if (r->status != 0)
+			csv_int(stdout, r->status);
+		csv_sep(stdout);
+		csv_int(stdout, r->failures);
+		csv_sep(stdout);
+		ctl_csv_time(r->next_due);
+		csv_sep(stdout);
+		csv_cell(stdout, r->error != NULL ? r->error : "");
+		csv_end(stdout);
+		return (0);
+	}
+	ctl_age(last, sizeof last, r->last_attempt != 0 ? r->last_attempt :
+	    r->last_poll, cs->now);
+	ctl_age(ok, sizeof ok, r->last_success, cs->now);
+	ctl_age(due, sizeof due, r->next_due, cs->now);
+	if (r->status != 0)
+		snprintf(status, sizeof status, "%d", r->status);
+	else
+		snprintf(status, sizeof status, "-");
+	if (cs->conf != NULL && conf_source(cs->conf, r->name) == NULL)
+		state = "(not in config)";
+	else if (r->failures > 0)
+		state = r->error != NULL ? r->error : "failing";
+	else
+		state = "";
+	printf("%-20s %6s %10s %10s %4d %8lld %10s  %s\n", r->name, status,
+	    last, ok, r->failures, (long long)r->items, due, state);
+	return (0);
+}
+
+static int
+ctl_sources(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "csv", no_argument, NULL, 'c' },
+		{ "failing", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_sources	 cs;
+	struct store		*st;
+	char			*cause;
+	size_t			 i;
+	int			 ch, rc = EXIT_OK;
+
+	memset(&cs, 0, sizeof cs);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cs.csv = 1;
+			break;
+		case 'f':
+			cs.failing = 1;
+			break;
+		default:
+			ctl_cmd_usage("sources");
+		}
+	}
+	if (optind != argc)
+		ctl_cmd_usage("sources");
+	if (ctl->db_path == NULL || ctl->conf_given ||
+	    access(ctl->conf_path, R_OK) == 0) {
+		if (ctl_conf(ctl) != 0)
+			return (EXIT_USAGE);
+	}
+	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
+		return (EXIT_RUNTIME);
+	cs.now = (int64_t)time(NULL);
+	cs.conf = ctl->conf;
+	if (cs.csv)
+		puts("source,url,polls,items,last_attempt,last_success,status,"
+		    "failures,next_due,error");
+	else
+		printf("%-20s %6s %10s %10s %4s %8s %10s  %s\n", "SOURCE",
+		    "STATUS", "LAST POLL", "LAST OK", "FAIL", "ITEMS",
+		    "NEXT", "ERROR");
+	if (store_sources(st, ctl_source_cb, &cs, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		rc = EXIT_RUNTIME;
+	}
+	/* Configured but never seen by the daemon or ingest. */
+	for (i = 0; rc == EXIT_OK && !cs.failing && ctl->conf != NULL &&
+	    i < ctl->conf->nsources; i++) {
+		int64_t	id;
+
+		if (store_lookup_source(st, ctl->conf->sources[i]->name,
+		    &id) == 0)
+			continue;
+		if (cs.csv) {
+			csv_cell(stdout, ctl->conf->sources[i]->name);
+			csv_sep(stdout);
+			csv_cell(stdout, ctl->conf->sources[i]->url);
+			puts(",0,0,,,,0,,");
+		} else
+			printf("%-20s %6s %10s %10s %4d %8d %10s  %s\n",
+			    ctl->conf->sources[i]->name, "-", "-", "-", 0, 0,
+			    "-", "never polled");
+	}
+	store_close(st);
+	if (fflush(stdout) != 0)
+		rc = EXIT_RUNTIME;
+	return (rc);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl	 ctl;
+	size_t		 i;
+	int		 ch, verbose = 0, rc;
+
+	log_init("mentionctl", 0);
+	memset(&ctl, 0, sizeof ctl);
+	ctl.conf_path = conf_default_path();
+	while ((ch = getopt_long(argc, argv, "+c:d:qvVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctl.conf_path = optarg;
+			ctl.conf_given = 1;
+			break;
+		case 'd':
+			ctl.db_path = optarg;
+			break;
+		case 'q':
+			verbose = -1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("mentionctl %s\n", PACKAGE_VERSION);
+			return (EXIT_OK);
+		case 'h':
+			ctl_usage(EXIT_OK);
+		default:
+			ctl_usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		ctl_usage(EXIT_USAGE);
+	log_setverbose(verbose);
+	feed_init();
+
+	for (i = 0; i < nitems(ctl_cmds); i++) {
+		if (strcmp(argv[0], ctl_cmds[i].name) == 0)
+			break;
+	}
+	if (i == nitems(ctl_cmds)) {
+		log_warnx("unknown command \"%s\" (try mentionctl --help)",
+		    argv[0]);
+		return (EXIT_USAGE);
+	}
+	rc = ctl_cmds[i].fn(&ctl, argc, argv);
+	conf_free(ctl.conf);
+	return (rc);
+}

@@ -1,0 +1,472 @@
+/*
+ * mentiond: media-narrative monitoring.
+ *
+ * The one internal header.  It reads as a table of contents: one section per
+ * source file, in the order data flows (config -> fetch -> feed -> text ->
+ * rule -> store -> export).  Private structures stay in their .c files.
+ */
+#ifndef MENTIOND_H
+#define MENTIOND_H
+
+#include <sys/types.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#define printflike(a, b) __attribute__((format(printf, a, b)))
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+struct event_base;
+
+/* Exit codes shared by mentiond and mentionctl (SPEC "Programs"). */
+#define EXIT_OK		0
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+/* xmalloc.c: allocators that never return NULL. */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...) printflike(2, 3);
+int		 xvasprintf(char **, const char *, va_list);
+
+/* log.c: stderr logging, with <N> priority prefixes under journald. */
+#define LOG_F_DAEMON	0x1	/* journald prefixes or timestamps */
+#define LOG_F_SYSLOG	0x2	/* detached: to syslog(3) */
+void		 log_init(const char *, int);
+void		 log_setverbose(int);
+int		 log_getverbose(void);
+void		 log_warn(const char *, ...) printflike(1, 2);
+void		 log_warnx(const char *, ...) printflike(1, 2);
+void		 log_info(const char *, ...) printflike(1, 2);
+void		 log_debug(const char *, ...) printflike(1, 2);
+__dead void	 fatal(const char *, ...) printflike(1, 2);
+__dead void	 fatalx(const char *, ...) printflike(1, 2);
+
+/* buf.c: growable byte buffers, always NUL-terminated. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+void		 buf_init(struct buf *);
+void		 buf_free(struct buf *);
+void		 buf_reset(struct buf *);
+void		 buf_grow(struct buf *, size_t);
+void		 buf_add(struct buf *, const void *, size_t);
+void		 buf_addc(struct buf *, char);
+void		 buf_adds(struct buf *, const char *);
+void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
+char		*buf_take(struct buf *);
+
+/* hash.c: a fast 64-bit hash of response bodies. */
+uint64_t	 hash64(const void *, size_t);
+void		 hash64_hex(const void *, size_t, char[17]);
+
+/* date.c: feed dates to UTC epoch seconds, and bucket arithmetic. */
+enum bucket {
+	BUCKET_HOUR,
+	BUCKET_DAY,
+	BUCKET_WEEK,
+	BUCKET_MONTH
+};
+int		 date_parse(const char *, int64_t *);
+int		 date_parse_rfc822(const char *, int64_t *);
+int		 date_parse_iso8601(const char *, int64_t *);
+int64_t		 date_from_civil(int64_t, int, int);
+void		 date_to_civil(int64_t, int64_t *, int *, int *);
+int64_t		 date_mktime(int64_t, int, int, int, int, int);
+void		 date_iso(int64_t, char *, size_t);
+int		 date_bucket_name(const char *, enum bucket *);
+const char	*date_bucket_str(enum bucket);
+int64_t		 date_bucket(int64_t, enum bucket);
+int64_t		 date_bucket_next(int64_t, enum bucket);
+
+/* text.c: HTML and XHTML to item text (SPEC "Item text"). */
+struct _xmlNode;
+void		 text_html(struct buf *, const char *, size_t);
+void		 text_plain(struct buf *, const char *, size_t);
+void		 text_xml(struct buf *, struct _xmlNode *);
+const char	*text_entity(struct _xmlNode *, char *, size_t);
+int		 text_is_block(const char *);
+int		 text_is_skipped(const char *);
+size_t		 text_space_len(const char *, size_t);
+size_t		 text_utf8_len(const char *, size_t);
+
+/* feed.c: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0/0.3 documents to items. */
+enum feed_format {
+	FEED_UNKNOWN,
+	FEED_RSS,
+	FEED_RDF,
+	FEED_ATOM,
+	FEED_ATOM03
+};
+struct feed_item {
+	char		*id;		/* guid/atom:id/rdf:about, link, or hash */
+	char		*link;		/* NULL if none */
+	char		*title;		/* reduced to text */
+	int64_t		 published;
+	int		 has_published;
+	int64_t		 updated;
+	int		 has_updated;
+	void		*body;		/* the chosen body element (private) */
+	int		 body_kind;	/* private */
+};
+struct feed {
+	enum feed_format	 format;
+	int			 recovered;	/* was malformed, was repaired */
+	struct feed_item	*items;
+	size_t			 nitems;
+	void			*doc;		/* private */
+};
+void		 feed_init(void);
+void		 feed_init_thread(void);
+struct feed	*feed_parse(const char *, size_t, const char *, char **);
+void		 feed_item_text(struct feed_item *, struct buf *);
+const char	*feed_format_name(enum feed_format);
+void		 feed_free(struct feed *);
+
+/* rule.c: PCRE2 rules; mentions are non-overlapping matches. */
+struct rule {
+	char		 *name;
+	char		 *kind;
+	char		 *label;
+	char		**match;
+	int		 *match_line;
+	size_t		  nmatch;
+	char		**exclude;
+	int		 *exclude_line;
+	size_t		  nexclude;
+	char		 *file;		/* where the section stands */
+	int		  line;
+	int64_t		  id;		/* store id, once known */
+	void		 *priv;		/* compiled state */
+};
+#define RULE_LIMIT	-2	/* a match or depth limit was hit */
+struct rule_scratch;
+struct rule	*rule_new(const char *, const char *, int);
+void		 rule_free(struct rule *);
+int		 rule_compile(struct rule *, char **);
+struct rule_scratch *rule_scratch_new(uint32_t);
+void		 rule_scratch_free(struct rule_scratch *);
+int		 rule_count(struct rule *, struct rule_scratch *, const char *,
+		     size_t, int *);
+int		 rule_first(struct rule *, struct rule_scratch *, const char *,
+		     size_t, size_t, size_t *, size_t *);
+int		 rule_vetoed_by(struct rule *, struct rule_scratch *,
+		     const char *, size_t);
+
+/* conf.c: the INI configuration (SPEC "Configuration"). */
+struct source {
+	char		 *name;
+	char		 *url;
+	int64_t		  interval;	/* seconds */
+	char		**tags;
+	size_t		  ntags;
+	int		  enabled;
+	char		 *file;
+	int		  line;
+	int64_t		  id;		/* store id, once known */
+};
+struct conf {
+	char		 *path;		/* main file */
+	char		 *database;
+	char		 *user_agent;
+	int		  max_connections;
+	int		  max_host_connections;
+	int64_t		  timeout;
+	int64_t		  connect_timeout;
+	size_t		  max_body;
+	char		 *listen;
+	int64_t		  text_retention;
+	uint32_t	  match_limit;
+	int64_t		  default_interval;
+	int		  workers;	/* -1: one per CPU */
+	int		  refs;		/* jobs in flight hold references */
+	struct rule	**rules;
+	size_t		  nrules;
+	struct source	**sources;
+	size_t		  nsources;
+};
+int		 conf_load(const char *, struct conf **, char **);
+void		 conf_free(struct conf *);
+struct conf	*conf_ref(struct conf *);
+void		 conf_unref(struct conf *);
+struct rule	*conf_rule(struct conf *, const char *);
+struct source	*conf_source(struct conf *, const char *);
+int		 conf_duration(const char *, int64_t *);
+int		 conf_size(const char *, size_t *);
+int		 conf_valid_name(const char *);
+char		*conf_resolve(const char *, const char *);
+const char	*conf_default_path(void);
+
+/* store.c: the SQLite database; the only file that speaks SQL. */
+struct store;
+struct store_item {
+	const char	*uid;
+	int64_t		 published;	/* bucket time on the published axis */
+	int		 dated;		/* published came from the feed */
+	int64_t		 seen;
+	const char	*text;
+	size_t		 textlen;
+};
+struct store_hit {
+	int64_t		 rule_id;
+	int		 mentions;
+};
+struct store_row {
+	int64_t		 hour;
+	int64_t		 source_id;	/* 0 when summed over sources */
+	int64_t		 rule_id;
+	int64_t		 items;
+	int64_t		 mentions;
+};
+struct store_filter {
+	int		 axis;		/* STORE_BY_* */
+	int64_t		 from;		/* INT64_MIN: open */
+	int64_t		 to;		/* INT64_MAX: open */
+	int64_t		*rules;		/* NULL: all */
+	size_t		 nrules;
+	int64_t		*sources;	/* NULL: all */
+	size_t		 nsources;
+	int		 per_source;
+};
+/* How a poll ended, written with the poll's items (or alone). */
+struct store_poll {
+	int64_t		 when;
+	int		 ok;		/* 200, 304 or unchanged */
+	int64_t		 fresh;		/* new items stored */
+	int		 health;	/* write the fields below (the daemon) */
+	long		 status;	/* HTTP status, 0 if none */
+	const char	*error;		/* NULL on success */
+	int		 failures;	/* consecutive, after this poll */
+	int64_t		 next_due;	/* 0: leave as is */
+	int		 validators;	/* write etag/last_modified/hash */
+	const char	*etag;
+	const char	*last_modified;
+	const char	*hash;
+};
+struct store_source_state {
+	char		*etag;
+	char		*last_modified;
+	char		*hash;
+	int		 failures;
+	int64_t		 next_due;
+};
+struct store_source_row {
+	const char	*name;
+	const char	*url;
+	int64_t		 polls;
+	int64_t		 items;
+	int64_t		 last_poll;
+	int64_t		 last_attempt;
+	int64_t		 last_success;
+	int		 status;
+	const char	*error;
+	int		 failures;
+	int64_t		 next_due;
+};
+typedef int (*store_source_cb)(const struct store_source_row *, void *);
+#define STORE_BY_PUBLISHED	0
+#define STORE_BY_SEEN		1
+#define STORE_READONLY		0x1
+#define STORE_EXCLUSIVE		0x2	/* the daemon: one per database */
+typedef int (*store_row_cb)(const struct store_row *, void *);
+struct store	*store_open(const char *, int, char **);
+void		 store_close(struct store *);
+int		 store_version(struct store *);
+int		 store_begin(struct store *, char **);
+int		 store_commit(struct store *, char **);
+void		 store_rollback(struct store *);
+int		 store_sync_rules(struct store *, struct rule **, size_t, char **);
+int		 store_source_id(struct store *, const char *, const char *,
+		     int64_t *, char **);
+int		 store_lookup_source(struct store *, const char *, int64_t *);
+int		 store_lookup_rule(struct store *, const char *, int64_t *);
+int		 store_item_exists(struct store *, int64_t, const char *);
+int		 store_item_add(struct store *, int64_t,
+		     const struct store_item *, const struct store_hit *,
+		     size_t, char **);
+int		 store_poll_done(struct store *, int64_t,
+		     const struct store_poll *, char **);
+int		 store_poll_only(struct store *, int64_t,
+		     const struct store_poll *, char **);
+int		 store_source_state(struct store *, int64_t,
+		     struct store_source_state *);
+void		 store_source_state_clear(struct store_source_state *);
+int		 store_sources(struct store *, store_source_cb, void *,
+		     char **);
+int		 store_prune_text(struct store *, int64_t, int64_t *, char **);
+int		 store_rows(struct store *, const struct store_filter *,
+		     store_row_cb, void *, char **);
+int		 store_names(struct store *, int, int64_t **, char ***,
+		     size_t *, char **);
+int		 store_item_text(struct store *, int64_t, const char *,
+		     struct buf *);
+
+/* ingest.c: one poll's body -> items, matches and counts, in one commit. */
+struct ingest_source {
+	const char	*name;
+	int64_t		 id;
+	const char	*base;		/* URL for relative links, or NULL */
+};
+struct ingest_item {
+	char			*uid;
+	int64_t			 published;
+	int			 dated;
+	char			*text;
+	size_t			 textlen;
+	struct store_hit	*hits;
+	size_t			 nhits;
+};
+struct ingest_result {
+	size_t			 nfeed;		/* items in the feed */
+	struct ingest_item	*items;		/* new ones */
+	size_t			 nitems;
+	uint64_t		 mentions;
+	size_t			 limited;
+	char			*cause;		/* why it is not a feed */
+};
+struct ingest_stats {
+	size_t		 items;		/* items in the feed */
+	size_t		 fresh;		/* new (counted) items */
+	size_t		 matched;	/* new items with >= 1 mention */
+	uint64_t	 mentions;
+	size_t		 limited;	/* rule/item pairs skipped at a limit */
+};
+struct ingest_ctx;
+struct ingest_ctx *ingest_ctx_new(const struct conf *, struct store *,
+		     const char *);
+void		 ingest_ctx_free(struct ingest_ctx *);
+int		 ingest_prepare(struct ingest_ctx *, const struct conf *,
+		     const struct ingest_source *, const char *, size_t, int64_t,
+		     struct ingest_result *);
+int		 ingest_commit(struct store *, int64_t, struct ingest_result *,
+		     struct store_poll *, int64_t, struct ingest_stats *,
+		     char **);
+void		 ingest_result_clear(struct ingest_result *);
+int		 ingest_body(struct ingest_ctx *, struct store *,
+		     const struct conf *, const struct ingest_source *,
+		     const char *, size_t, int64_t, struct ingest_stats *,
+		     char **);
+const char	*ingest_base(const char *);
+
+/* fetch.c: HTTP with libcurl; the only file that calls curl_multi_*. */
+struct fetch;
+struct fetch_body {
+	struct buf	*out;
+	size_t		 max;
+	int		 too_big;
+};
+struct fetch_xfer {
+	struct fetch		*f;
+	void			*easy;
+	void			*arg;		/* the caller's */
+	char			*url;
+	struct fetch_xfer	*next;
+	void			*headers;
+	struct fetch_body	 fb;
+	char			 errbuf[256];
+	/* Results. */
+	struct buf		 body;
+	int			 code;		/* CURLcode */
+	long			 status;	/* HTTP status of the last response */
+	long			 first_status;	/* of the first (redirects) */
+	int			 responses;
+	char			*moved_to;	/* first response's Location */
+	char			*final_url;
+	char			*etag_out;
+	char			*lm_out;
+	int64_t			 retry_after;	/* seconds, 0 if none */
+	double			 seconds;
+	char			*error;		/* one line, NULL if none */
+};
+typedef void (*fetch_done_fn)(struct fetch_xfer *, void *);
+void		 fetch_global_init(void);
+void		 fetch_easy_setup(void *, const struct conf *, const char *,
+		     struct fetch_body *, char *);
+int		 fetch_get(const struct conf *, const char *, struct buf *,
+		     char **);
+struct fetch	*fetch_new(struct event_base *, fetch_done_fn, void *);
+void		 fetch_free(struct fetch *);
+void		 fetch_set_limits(struct fetch *, const struct conf *);
+struct fetch_xfer *fetch_start(struct fetch *, const struct conf *,
+		     const char *, const char *, const char *, int, void *);
+void		 fetch_cancel(struct fetch *, struct fetch_xfer *);
+void		 fetch_xfer_free(struct fetch_xfer *);
+int		 fetch_running(struct fetch *);
+
+/* tune.c: mentionctl test-rules, item by item. */
+struct tune_opts {
+	char		**rules;
+	size_t		  nrules;
+	const char	 *name;
+	const char	 *base;
+	int		  color;
+};
+int		 tune_run(struct conf *, const struct tune_opts *, const char *,
+		     size_t, FILE *);
+
+/* work.c: worker threads for CPU work; results return to the loop. */
+struct work;
+typedef void	 (*work_run_fn)(void *, void *);
+typedef void	 (*work_done_fn)(void *, void *);
+typedef void	*(*work_ctx_new_fn)(void *);
+typedef void	 (*work_ctx_free_fn)(void *);
+struct work	*work_new(struct event_base *, int, work_run_fn, work_done_fn,
+		     work_ctx_new_fn, work_ctx_free_fn, void *);
+void		 work_push(struct work *, void *);
+size_t		 work_pending(struct work *);
+void		 work_free(struct work *, void (*)(void *, void *));
+
+/* sched.c: when each source is polled, and what a finished poll does. */
+struct sched;
+typedef void (*sched_idle_fn)(void *);
+struct sched	*sched_new(struct event_base *, struct conf *, struct store *,
+		     int, sched_idle_fn, void *);
+void		 sched_reload(struct sched *, struct conf *);
+size_t		 sched_sources(struct sched *);
+void		 sched_free(struct sched *);
+
+/* notify.c: sd_notify(3) for systemd, a no-op elsewhere. */
+void		 notify_send(const char *, ...) printflike(1, 2);
+void		 notify_reloading(void);
+void		 notify_watchdog_start(struct event_base *);
+void		 notify_watchdog_stop(void);
+
+/* csv.c: RFC 4180 cells with the spreadsheet formula guard. */
+void		 csv_cell(FILE *, const char *);
+void		 csv_int(FILE *, int64_t);
+void		 csv_sep(FILE *);
+void		 csv_end(FILE *);
+void		 csv_quote(struct buf *, const char *);
+
+/* json.c: JSON string output. */
+void		 json_string(struct buf *, const char *);
+
+/* export.c: trend CSV from the hourly rollups (SPEC "Trend CSV"). */
+struct export_opts {
+	enum bucket	 bucket;
+	int		 axis;
+	int		 per_source;
+	int64_t		 from;
+	int64_t		 to;
+	char		**rules;
+	size_t		 nrules;
+	char		**sources;
+	size_t		 nsources;
+};
+void		 export_opts_init(struct export_opts *);
+int		 export_csv(struct store *, struct conf *,
+		     const struct export_opts *, FILE *, char **);
+
+#endif /* MENTIOND_H */

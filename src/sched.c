@@ -1,0 +1,902 @@
+/*
+ * The scheduler: when each source is polled, and what a finished poll does.
+ *
+ * Sources wait in a min-heap keyed by their next due time; one evtimer is
+ * armed for the earliest.  A due source starts a transfer when the total
+ * (max_connections) and per-host (max_host_connections) caps allow; a source
+ * is never fetched twice at once.  A finished transfer is classified: 304,
+ * or a 200 whose body hashes the same as last time, costs no parse; a new
+ * body goes to a worker to be parsed and matched, then comes back to be
+ * committed with the source's new state in one transaction; a failure
+ * records the source's health and backs off exponentially (honouring
+ * Retry-After), while every other source carries on.
+ *
+ * Each source polls every `interval` plus a small random jitter, so sources
+ * never fire in lockstep, and its next due time is stored with each poll so
+ * that a restart resumes the schedule instead of polling everything at once.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "mentiond.h"
+
+#define SCHED_BACKOFF_CAP	(6 * 3600)	/* longest wait after failures */
+#define SCHED_RETRY_AFTER_CAP	(24 * 3600)
+#define SCHED_SUMMARY_EVERY	300		/* seconds between summaries */
+#define SCHED_START_SPREAD	60		/* first polls of new sources */
+#define SCHED_RESUME_SPREAD	300		/* overdue sources at start */
+
+/* One source's runtime state. */
+struct sched_src {
+	char				*name;
+	int64_t				 id;
+	char				*url;
+	char				*host;		/* host:port, for the cap */
+	const char			*file;		/* where it is configured */
+	int				 line;
+	int64_t				 interval;
+	int				 is_file;
+	struct store_source_state	 st;
+	int64_t				 due;
+	size_t				 heap;		/* index, or SIZE_MAX */
+	struct fetch_xfer		*xfer;
+	struct sched_job		*job;
+	int				 removed;
+	int				 moved_logged;
+	int				 polled;	/* in --once mode */
+};
+
+/* A body on its way to a worker and back. */
+struct sched_job {
+	struct sched		*s;
+	struct sched_src	*src;
+	struct conf		*conf;		/* a reference */
+	struct buf		 body;
+	int64_t			 seen;
+	long			 status;
+	char			*etag;
+	char			*last_modified;
+	char			 hash[17];
+	struct ingest_source	 isrc;
+	struct ingest_result	 res;
+	int			 failed;
+};
+
+/* Counters for the periodic summary line. */
+struct sched_stats {
+	size_t		polls;
+	size_t		ok;
+	size_t		unchanged;
+	size_t		failed;
+	size_t		fresh;
+	uint64_t	mentions;
+};
+
+struct sched {
+	struct event_base	*base;
+	struct conf		*conf;
+	struct store		*store;
+	struct fetch		*fetch;
+	struct work		*work;
+	char			*dbpath;
+	struct event		 timer;
+	struct event		 summary;
+	struct sched_src	**srcs;
+	size_t			  nsrcs;
+	struct sched_src	**heap;
+	size_t			  nheap;
+	size_t			  inflight;	/* transfers + jobs */
+	int			  once;
+	size_t			  once_left;
+	int			  stopping;
+	sched_idle_fn		  idle;
+	void			 *idle_arg;
+	struct sched_stats	  stats;
+	int64_t			  last_summary;
+};
+
+static void	sched_pump(struct sched *);
+
+static int64_t
+sched_now(void)
+{
+	return ((int64_t)time(NULL));
+}
+
+/* A random number of seconds in [0, n). */
+static int64_t
+sched_random(int64_t n)
+{
+	if (n <= 1)
+		return (0);
+	return ((int64_t)(random() % n));
+}
+
+/* host:port of a URL, which the per-host cap counts. */
+static char *
+sched_host(const char *url)
+{
+	const char	*p, *e, *at;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return (xstrdup(""));
+	p += 3;
+	for (e = p; *e != '\0' && *e != '/' && *e != '?' && *e != '#'; e++)
+		;
+	if ((at = memchr(p, '@', e - p)) != NULL)
+		p = at + 1;
+	return (xstrndup(p, e - p));
+}
+
+/* Heap ordered by due time. */
+static void
+sched_heap_swap(struct sched *s, size_t a, size_t b)
+{
+	struct sched_src	*t = s->heap[a];
+
+	s->heap[a] = s->heap[b];
+	s->heap[b] = t;
+	s->heap[a]->heap = a;
+	s->heap[b]->heap = b;
+}
+
+static void
+sched_heap_up(struct sched *s, size_t i)
+{
+	while (i > 0 && s->heap[(i - 1) / 2]->due > s->heap[i]->due) {
+		sched_heap_swap(s, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+sched_heap_down(struct sched *s, size_t i)
+{
+	size_t	l, r, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < s->nheap && s->heap[l]->due < s->heap[m]->due)
+			m = l;
+		if (r < s->nheap && s->heap[r]->due < s->heap[m]->due)
+			m = r;
+		if (m == i)
+			break;
+		sched_heap_swap(s, i, m);
+		i = m;
+	}
+}
+
+static void
+sched_heap_push(struct sched *s, struct sched_src *src)
+{
+	s->heap = xreallocarray(s->heap, s->nheap + 1, sizeof *s->heap);
+	s->heap[s->nheap] = src;
+	src->heap = s->nheap++;
+	sched_heap_up(s, src->heap);
+}
+
+static void
+sched_heap_remove(struct sched *s, struct sched_src *src)
+{
+	size_t	i = src->heap;
+
+	if (i == SIZE_MAX)
+		return;
+	s->nheap--;
+	if (i != s->nheap) {
+		sched_heap_swap(s, i, s->nheap);
+		sched_heap_down(s, i);
+		sched_heap_up(s, i);
+	}
+	src->heap = SIZE_MAX;
+}
+
+/* Arm the timer for the earliest due source. */
+static void
+sched_arm(struct sched *s)
+{
+	struct timeval	tv;
+	int64_t		wait;
+
+	evtimer_del(&s->timer);
+	if (s->stopping || s->nheap == 0)
+		return;
+	wait = s->heap[0]->due - sched_now();
+	tv.tv_sec = wait > 0 ? wait : 0;
+	tv.tv_usec = 0;
+	evtimer_add(&s->timer, &tv);
+}
+
+static void
+sched_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sched_pump(arg);
+}
+
+static void
+sched_src_free(struct sched_src *src)
+{
+	free(src->name);
+	free(src->url);
+	free(src->host);
+	store_source_state_clear(&src->st);
+	free(src);
+}
+
+/* Transfers in flight to a host. */
+static int
+sched_host_load(struct sched *s, const char *host)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < s->nsrcs; i++) {
+		if (s->srcs[i]->xfer != NULL &&
+		    strcmp(s->srcs[i]->host, host) == 0)
+			n++;
+	}
+	return (n);
+}
+
+static void
+sched_start(struct sched *s, struct sched_src *src)
+{
+	src->xfer = fetch_start(s->fetch, s->conf, src->url, src->st.etag,
+	    src->st.last_modified, src->is_file, src);
+	s->inflight++;
+	log_debug("source \"%s\": polling %s", src->name, src->url);
+}
+
+/* Start every due source the caps allow; re-arm the timer. */
+static void
+sched_pump(struct sched *s)
+{
+	struct sched_src	*src, **blocked = NULL;
+	size_t			 nblocked = 0, i;
+	int64_t			 now = sched_now();
+
+	while (!s->stopping && s->nheap > 0 && s->heap[0]->due <= now &&
+	    s->inflight < (size_t)s->conf->max_connections) {
+		src = s->heap[0];
+		sched_heap_remove(s, src);
+		if (!src->is_file && sched_host_load(s, src->host) >=
+		    s->conf->max_host_connections) {
+			blocked = xreallocarray(blocked, nblocked + 1,
+			    sizeof *blocked);
+			blocked[nblocked++] = src;
+			continue;
+		}
+		sched_start(s, src);
+	}
+	for (i = 0; i < nblocked; i++)
+		sched_heap_push(s, blocked[i]);
+	free(blocked);
+	if (s->nheap > 0 && s->heap[0]->due > now)
+		sched_arm(s);
+	else
+		evtimer_del(&s->timer);	/* a finishing poll pumps again */
+}
+
+static void
+sched_summary(struct sched *s, int force)
+{
+	struct sched_stats	*st = &s->stats;
+	int64_t			 now = sched_now();
+
+	if (!force && now - s->last_summary < SCHED_SUMMARY_EVERY)
+		return;
+	if (st->polls > 0)
+		log_info("%zu polls in %llds: %zu ok (%zu unchanged), %zu "
+		    "failed; %zu new items, %llu mentions", st->polls,
+		    (long long)(now - s->last_summary), st->ok, st->unchanged,
+		    st->failed, st->fresh, (unsigned long long)st->mentions);
+	memset(st, 0, sizeof *st);
+	s->last_summary = now;
+}
+
+static void
+sched_summary_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sched_summary(arg, 0);
+}
+
+static char *
+sched_duration(int64_t secs)
+{
+	char	*s;
+
+	if (secs >= 3600 && secs % 3600 == 0)
+		xasprintf(&s, "%lldh", (long long)(secs / 3600));
+	else if (secs >= 60)
+		xasprintf(&s, "%lldm%02llds", (long long)(secs / 60),
+		    (long long)(secs % 60));
+	else
+		xasprintf(&s, "%llds", (long long)secs);
+	return (s);
+}
+
+/* The next poll after a success: the interval plus up to 5% jitter. */
+static int64_t
+sched_next_ok(struct sched_src *src, int64_t now)
+{
+	int64_t	j = src->interval / 20;
+
+	if (j > 300)
+		j = 300;
+	return (now + src->interval - j + sched_random(2 * j + 1));
+}
+
+/* After a failure: exponential backoff, capped, never before Retry-After. */
+static int64_t
+sched_next_failed(struct sched_src *src, int64_t now, int64_t retry_after)
+{
+	int64_t	delay = src->interval, cap;
+	int	i;
+
+	cap = src->interval > SCHED_BACKOFF_CAP ? src->interval :
+	    SCHED_BACKOFF_CAP;
+	for (i = 1; i < src->st.failures && delay < cap; i++)
+		delay *= 2;
+	if (delay > cap)
+		delay = cap;
+	if (retry_after > SCHED_RETRY_AFTER_CAP)
+		retry_after = SCHED_RETRY_AFTER_CAP;
+	if (retry_after > delay)
+		delay = retry_after;
+	return (now + delay);
+}
+
+/* A poll is over: requeue the source (or let it go), and pump. */
+static void
+sched_finish(struct sched *s, struct sched_src *src)
+{
+	s->inflight--;
+	s->stats.polls++;
+	if (src->removed) {
+		sched_src_free(src);
+	} else if (s->once) {
+		if (!src->polled) {
+			src->polled = 1;
+			s->once_left--;
+		}
+	} else
+		sched_heap_push(s, src);
+	if (s->once && s->once_left == 0 && s->inflight == 0) {
+		sched_summary(s, 1);
+		if (s->idle != NULL)
+			s->idle(s->idle_arg);
+		return;
+	}
+	sched_pump(s);
+}
+
+/* Record a poll that stored nothing: 304, unchanged, or a failure. */
+static void
+sched_record(struct sched *s, struct sched_src *src, int ok, long status,
+    const char *error, int64_t retry_after, int validators,
+    const char *etag, const char *lm, const char *hash)
+{
+	struct store_poll	 p;
+	char			*cause, *wait;
+	int64_t			 now = sched_now();
+
+	if (ok) {
+		src->st.failures = 0;
+		src->due = sched_next_ok(src, now);
+	} else {
+		src->st.failures++;
+		src->due = sched_next_failed(src, now, retry_after);
+		wait = sched_duration(src->due - now);
+		log_warnx("source \"%s\": %s (%s); %d failure%s in a row, next "
+		    "try in %s", src->name, error, src->url, src->st.failures,
+		    src->st.failures == 1 ? "" : "s", wait);
+		free(wait);
+	}
+	memset(&p, 0, sizeof p);
+	p.when = now;
+	p.ok = ok;
+	p.health = 1;
+	p.status = status;
+	p.error = error;
+	p.failures = src->st.failures;
+	p.next_due = src->due;
+	p.validators = validators;
+	p.etag = etag;
+	p.last_modified = lm;
+	p.hash = hash;
+	if (store_poll_only(s->store, src->id, &p, &cause) != 0) {
+		log_warnx("source \"%s\": recording the poll: %s", src->name,
+		    cause);
+		free(cause);
+	}
+}
+
+static void
+sched_set(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v != NULL ? xstrdup(v) : NULL;
+}
+
+/* On a worker: parse and match the body. */
+static void
+sched_job_run(void *arg, void *ctx)
+{
+	struct sched_job	*job = arg;
+
+	if (ingest_prepare(ctx, job->conf, &job->isrc, job->body.data,
+	    job->body.len, job->seen, &job->res) != 0)
+		job->failed = 1;
+	buf_free(&job->body);	/* the items hold what is needed */
+}
+
+static void
+sched_job_free(struct sched_job *job)
+{
+	ingest_result_clear(&job->res);
+	buf_free(&job->body);
+	free(job->etag);
+	free(job->last_modified);
+	conf_unref(job->conf);
+	free(job);
+}
+
+/* Back on the loop: commit the items with the source's new state. */
+static void
+sched_job_done(void *arg, void *warg)
+{
+	struct sched_job	*job = arg;
+	struct sched		*s = warg;
+	struct sched_src	*src = job->src;
+	struct store_poll	 p;
+	struct ingest_stats	 is;
+	char			*cause, *why;
+	int64_t			 now = sched_now();
+
+	src->job = NULL;
+	if (src->removed) {
+		sched_job_free(job);
+		sched_finish(s, src);
+		return;
+	}
+	if (job->failed) {
+		/* Not recorded: no validators either, so it is refetched. */
+		xasprintf(&why, "not a usable feed: %s", job->res.cause != NULL ?
+		    job->res.cause : "?");
+		sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL,
+		    NULL);
+		free(why);
+		s->stats.failed++;
+		sched_job_free(job);
+		sched_finish(s, src);
+		return;
+	}
+
+	src->st.failures = 0;
+	src->due = sched_next_ok(src, now);
+	memset(&p, 0, sizeof p);
+	p.when = now;
+	p.ok = 1;
+	p.health = 1;
+	p.status = job->status;
+	p.next_due = src->due;
+	p.validators = 1;
+	p.etag = job->etag;
+	p.last_modified = job->last_modified;
+	p.hash = job->hash;
+	if (ingest_commit(s->store, src->id, &job->res, &p, job->seen, &is,
+	    &cause) != 0) {
+		xasprintf(&why, "storing the poll failed: %s", cause);
+		free(cause);
+		sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL,
+		    NULL);
+		free(why);
+		s->stats.failed++;
+	} else {
+		sched_set(&src->st.etag, job->etag);
+		sched_set(&src->st.last_modified, job->last_modified);
+		sched_set(&src->st.hash, job->hash);
+		s->stats.ok++;
+		s->stats.fresh += is.fresh;
+		s->stats.mentions += is.mentions;
+		log_debug("source \"%s\": %zu items, %zu new, %llu mentions",
+		    src->name, is.items, is.fresh,
+		    (unsigned long long)is.mentions);
+	}
+	sched_job_free(job);
+	sched_finish(s, src);
+}
+
+/* A job never started (we are stopping): forget it, nothing was stored. */
+static void
+sched_job_drop(void *arg, void *warg)
+{
+	struct sched_job	*job = arg;
+	struct sched		*s = warg;
+	struct sched_src	*src = job->src;
+
+	src->job = NULL;
+	sched_job_free(job);
+	s->inflight--;
+	if (src->removed)
+		sched_src_free(src);
+}
+
+/* A transfer finished: classify it. */
+static void
+sched_fetch_done(struct fetch_xfer *x, void *arg)
+{
+	struct sched		*s = arg;
+	struct sched_src	*src = x->arg;
+	struct sched_job	*job;
+	char			 hash[17], *why;
+	long			 status = x->status;
+
+	src->xfer = NULL;
+	if (src->removed || s->stopping) {
+		fetch_xfer_free(x);
+		sched_finish(s, src);
+		return;
+	}
+	if (x->error == NULL && src->is_file && status == 0)
+		status = 200;	/* file:// has no HTTP status */
+
+	if (x->error == NULL && (x->first_status == 301 ||
+	    x->first_status == 308) && !src->moved_logged &&
+	    x->final_url != NULL) {
+		log_warnx("source \"%s\": %s permanently redirects to %s; "
+		    "update its url (%s:%d)", src->name, src->url, x->final_url,
+		    src->file, src->line);
+		src->moved_logged = 1;
+	}
+
+	if (x->error != NULL) {
+		sched_record(s, src, 0, status, x->error, 0, 0, NULL, NULL,
+		    NULL);
+		s->stats.failed++;
+	} else if (status == 304) {
+		sched_record(s, src, 1, status, NULL, 0, 0, NULL, NULL, NULL);
+		s->stats.ok++;
+		s->stats.unchanged++;
+	} else if (status >= 200 && status <= 299) {
+		hash64_hex(x->body.data != NULL ? x->body.data : "",
+		    x->body.len, hash);
+		if (src->st.hash != NULL && strcmp(hash, src->st.hash) == 0) {
+			/* Same body, whatever the validators said. */
+			sched_record(s, src, 1, status, NULL, 0, 1,
+			    x->etag_out, x->lm_out, hash);
+			sched_set(&src->st.etag, x->etag_out);
+			sched_set(&src->st.last_modified, x->lm_out);
+			s->stats.ok++;
+			s->stats.unchanged++;
+		} else {
+			job = xcalloc(1, sizeof *job);
+			job->s = s;
+			job->src = src;
+			job->conf = conf_ref(s->conf);
+			job->body = x->body;
+			buf_init(&x->body);
+			job->seen = sched_now();
+			job->status = status;
+			job->etag = x->etag_out;
+			job->last_modified = x->lm_out;
+			x->etag_out = x->lm_out = NULL;
+			memcpy(job->hash, hash, sizeof job->hash);
+			job->isrc.name = src->name;
+			job->isrc.id = src->id;
+			job->isrc.base = ingest_base(src->url);
+			src->job = job;
+			fetch_xfer_free(x);
+			work_push(s->work, job);
+			return;		/* still in flight until committed */
+		}
+	} else {
+		if (x->retry_after > 0)
+			xasprintf(&why, "HTTP %ld (Retry-After %llds)", status,
+			    (long long)x->retry_after);
+		else
+			xasprintf(&why, "HTTP %ld", status);
+		sched_record(s, src, 0, status, why, x->retry_after, 0, NULL,
+		    NULL, NULL);
+		free(why);
+		s->stats.failed++;
+	}
+	fetch_xfer_free(x);
+	sched_finish(s, src);
+}
+
+/* Make the runtime state of a configured source; due set by the caller. */
+static struct sched_src *
+sched_src_new(struct sched *s, struct source *cs)
+{
+	struct sched_src	*src;
+	char			*cause;
+
+	src = xcalloc(1, sizeof *src);
+	src->name = xstrdup(cs->name);
+	src->url = xstrdup(cs->url);
+	src->host = sched_host(cs->url);
+	src->file = cs->file;
+	src->line = cs->line;
+	src->interval = cs->interval;
+	src->is_file = strncasecmp(cs->url, "file:", 5) == 0;
+	src->heap = SIZE_MAX;
+	if (store_source_id(s->store, cs->name, cs->url, &src->id,
+	    &cause) != 0) {
+		log_warnx("source \"%s\": %s", cs->name, cause);
+		free(cause);
+		sched_src_free(src);
+		return (NULL);
+	}
+	cs->id = src->id;
+	store_source_state(s->store, src->id, &src->st);
+	return (src);
+}
+
+/* When a source is first due after (re)start: soon, but spread out. */
+static int64_t
+sched_first_due(struct sched *s, struct sched_src *src, int64_t now)
+{
+	int64_t	spread;
+
+	if (s->once)
+		return (now);
+	if (src->st.next_due > now)
+		return (src->st.next_due);
+	spread = src->st.next_due == 0 ? SCHED_START_SPREAD :
+	    SCHED_RESUME_SPREAD;
+	if (spread > src->interval)
+		spread = src->interval;
+	return (now + sched_random(spread));
+}
+
+static void
+sched_add_sources(struct sched *s)
+{
+	struct sched_src	*src;
+	struct source		*cs;
+	size_t			 i;
+	int64_t			 now = sched_now();
+
+	for (i = 0; i < s->conf->nsources; i++) {
+		cs = s->conf->sources[i];
+		if (!cs->enabled)
+			continue;
+		if ((src = sched_src_new(s, cs)) == NULL)
+			continue;
+		src->due = sched_first_due(s, src, now);
+		s->srcs = xreallocarray(s->srcs, s->nsrcs + 1,
+		    sizeof *s->srcs);
+		s->srcs[s->nsrcs++] = src;
+		sched_heap_push(s, src);
+	}
+	if (s->once)
+		s->once_left = s->nsrcs;
+}
+
+/* A worker thread's context: its own read-only database connection. */
+static void *
+sched_ctx_new(void *arg)
+{
+	struct sched	*s = arg;
+
+	feed_init_thread();
+	return (ingest_ctx_new(s->conf, NULL, s->dbpath));
+}
+
+static void
+sched_ctx_free(void *ctx)
+{
+	ingest_ctx_free(ctx);
+}
+
+/*
+ * The scheduler for conf's enabled sources.  once: poll each once, then call
+ * idle.  The store must be open for writing; workers open their own
+ * read-only connections to the same file.
+ */
+struct sched *
+sched_new(struct event_base *base, struct conf *conf, struct store *store,
+    int once, sched_idle_fn idle, void *arg)
+{
+	struct sched	*s;
+	struct timeval	 tv = { SCHED_SUMMARY_EVERY, 0 };
+	long		 ncpu;
+	int		 nthreads;
+
+	s = xcalloc(1, sizeof *s);
+	s->base = base;
+	s->conf = conf_ref(conf);
+	s->store = store;
+	s->dbpath = xstrdup(conf->database);
+	s->once = once;
+	s->idle = idle;
+	s->idle_arg = arg;
+	s->last_summary = sched_now();
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	nthreads = conf->workers;
+	if (nthreads < 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+	}
+	s->work = work_new(base, nthreads, sched_job_run, sched_job_done,
+	    sched_ctx_new, sched_ctx_free, s);
+	s->fetch = fetch_new(base, sched_fetch_done, s);
+	fetch_set_limits(s->fetch, conf);
+	evtimer_assign(&s->timer, base, sched_timer_cb, s);
+	event_assign(&s->summary, base, -1, EV_PERSIST, sched_summary_cb, s);
+	evtimer_add(&s->summary, &tv);
+
+	sched_add_sources(s);
+	log_info("%zu sources, %zu rules, %d worker thread%s", s->nsrcs,
+	    conf->nrules, nthreads, nthreads == 1 ? "" : "s");
+	if (s->once && s->nsrcs == 0 && idle != NULL)
+		idle(arg);
+	else
+		sched_pump(s);
+	return (s);
+}
+
+/* Drop a source: cancel its transfer; a job in flight frees it later. */
+static void
+sched_drop(struct sched *s, struct sched_src *src)
+{
+	src->removed = 1;
+	sched_heap_remove(s, src);
+	if (src->xfer != NULL) {
+		fetch_cancel(s->fetch, src->xfer);
+		src->xfer = NULL;
+		s->inflight--;
+	}
+	if (src->job == NULL)
+		sched_src_free(src);
+}
+
+/*
+ * A new configuration (already loaded and its rules stored): keep the state
+ * of sources that stay, cancel removed ones, schedule new ones soon.
+ */
+void
+sched_reload(struct sched *s, struct conf *conf)
+{
+	struct sched_src	**old = s->srcs, *src;
+	struct source		 *cs;
+	char			 *cause;
+	size_t			  nold = s->nsrcs, i, j, added = 0, kept = 0;
+	int64_t			  now = sched_now();
+
+	conf_unref(s->conf);
+	s->conf = conf_ref(conf);
+	fetch_set_limits(s->fetch, conf);
+	s->srcs = NULL;
+	s->nsrcs = 0;
+	for (i = 0; i < conf->nsources; i++) {
+		cs = conf->sources[i];
+		if (!cs->enabled)
+			continue;
+		for (j = 0; j < nold; j++) {
+			if (old[j] != NULL && strcmp(old[j]->name,
+			    cs->name) == 0)
+				break;
+		}
+		if (j < nold) {
+			src = old[j];
+			old[j] = NULL;
+			src->file = cs->file;
+			src->line = cs->line;
+			cs->id = src->id;
+			if (strcmp(src->url, cs->url) != 0) {
+				/* A new URL: the old validators mean nothing. */
+				sched_set(&src->url, cs->url);
+				free(src->host);
+				src->host = sched_host(cs->url);
+				src->is_file = strncasecmp(cs->url, "file:",
+				    5) == 0;
+				sched_set(&src->st.etag, NULL);
+				sched_set(&src->st.last_modified, NULL);
+				sched_set(&src->st.hash, NULL);
+				src->moved_logged = 0;
+				if (store_source_id(s->store, cs->name, cs->url,
+				    &src->id, &cause) != 0) {
+					log_warnx("source \"%s\": %s", cs->name,
+					    cause);
+					free(cause);
+				}
+			}
+			if (cs->interval != src->interval) {
+				src->interval = cs->interval;
+				if (src->heap != SIZE_MAX &&
+				    src->due > now + src->interval) {
+					sched_heap_remove(s, src);
+					src->due = now + sched_random(
+					    src->interval);
+					sched_heap_push(s, src);
+				}
+			}
+			kept++;
+		} else {
+			if ((src = sched_src_new(s, cs)) == NULL)
+				continue;
+			src->due = sched_first_due(s, src, now);
+			sched_heap_push(s, src);
+			added++;
+		}
+		s->srcs = xreallocarray(s->srcs, s->nsrcs + 1,
+		    sizeof *s->srcs);
+		s->srcs[s->nsrcs++] = src;
+	}
+	for (j = 0; j < nold; j++) {
+		if (old[j] != NULL) {
+			log_info("source \"%s\": removed", old[j]->name);
+			sched_drop(s, old[j]);
+		}
+	}
+	free(old);
+	log_info("configuration reloaded: %zu sources (%zu new, %zu kept, "
+	    "%zu removed), %zu rules", s->nsrcs, added, kept,
+	    nold - kept, conf->nrules);
+	sched_pump(s);
+}
+
+size_t
+sched_sources(struct sched *s)
+{
+	return (s->nsrcs);
+}
+
+/*
+ * Stop: no new polls, transfers cancelled, jobs not started dropped,
+ * running jobs finished and committed.  Nothing half-stored remains.
+ */
+void
+sched_free(struct sched *s)
+{
+	struct sched_src	*src;
+	size_t			 i;
+
+	if (s == NULL)
+		return;
+	s->stopping = 1;
+	evtimer_del(&s->timer);
+	evtimer_del(&s->summary);
+	for (i = 0; i < s->nsrcs; i++) {
+		src = s->srcs[i];
+		if (src->xfer != NULL) {
+			fetch_cancel(s->fetch, src->xfer);
+			src->xfer = NULL;
+			s->inflight--;
+		}
+		sched_heap_remove(s, src);
+		if (src->job != NULL)
+			src->removed = 1;	/* the job's callback frees it */
+	}
+	work_free(s->work, sched_job_drop);
+	fetch_free(s->fetch);
+	for (i = 0; i < s->nsrcs; i++) {
+		if (!s->srcs[i]->removed)
+			sched_src_free(s->srcs[i]);
+	}
+	sched_summary(s, 1);
+	conf_unref(s->conf);
+	free(s->srcs);
+	free(s->heap);
+	free(s->dbpath);
+	free(s);
+}

@@ -1,0 +1,70 @@
+# tests/lib.sh: TAP output and fixtures for the shell test suites.
+# Sourced by tests/*.sh; run them with `make check` or directly from the
+# build directory (top_srcdir/top_builddir default sensibly).
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+MENTIONCTL="$top_builddir/mentionctl"
+MENTIOND="$top_builddir/mentiond"
+DATA="$top_srcdir/tests/data"
+# ../shared beside the clone holds the bench tools and the peer corpus.
+: "${MENTIOND_SHARED:=$top_srcdir/../shared}"
+SHARED="$MENTIOND_SHARED"
+: "${PYTHON3:=$(command -v python3 || true)}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mentiond-test.XXXXXX") || exit 99
+trap 'rm -rf "$T"' EXIT
+
+tap_n=0
+tap_failed=0
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+# check DESCRIPTION COMMAND...: one test point, passing if COMMAND does.
+check() {
+	tap_desc=$1
+	shift
+	if "$@"; then ok "$tap_desc"; else not_ok "$tap_desc"; fi
+}
+
+# diag TEXT...: a TAP comment (shown in the test log).
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
+
+have_shared() {
+	[ -f "$SHARED/bench/genfeeds.py" ] && [ -n "$PYTHON3" ]
+}
+
+# exits CODE COMMAND...: true if COMMAND exits with status CODE.
+exits() {
+	tap_want=$1
+	shift
+	"$@" >/dev/null 2>&1
+	[ $? -eq "$tap_want" ]
+}

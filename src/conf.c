@@ -344,9 +344,9 @@ conf_main_key(struct conf_parse *p, const char *key, const char *value)
 	} else if (strcmp(key, "interval") == 0) {
 		if (conf_once(p, key, 10) == 0 &&
 		    (conf_duration(value, &c->default_interval) != 0 ||
-		    c->default_interval < 10))
+		    c->default_interval < 1))
 			conf_error(p, key, "\"%s\" is not a duration of at "
-			    "least 10s", value);
+			    "least 1s", value);
 	} else
 		conf_error(p, key, "unknown key in [mentiond]");
 }
@@ -413,9 +413,9 @@ conf_source_key(struct conf_parse *p, const char *key, const char *value)
 	} else if (strcmp(key, "interval") == 0) {
 		if (conf_once(p, key, 1) == 0 &&
 		    (conf_duration(value, &s->interval) != 0 ||
-		    s->interval < 10))
+		    s->interval < 1))
 			conf_error(p, key, "\"%s\" is not a duration of at "
-			    "least 10s", value);
+			    "least 1s", value);
 	} else if (strcmp(key, "tags") == 0) {
 		copy = xstrdup(value);
 		for (tok = strtok_r(copy, ",", &save); tok != NULL;

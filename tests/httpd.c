@@ -10,7 +10,9 @@
  * appending), flushed at once:
  *
  *	METHOD URI if-none-match=V if-modified-since=V \
- *	    accept-encoding=V user-agent=V
+ *	    accept-encoding=V user-agent=V inflight=N
+ *	  (N: /slow/ requests waiting when this one arrived, itself
+ *	  included if it is one: the client's concurrency on slow answers)
  *
  * on one line, where V is the header as received or "-" when absent.
  *
@@ -1377,6 +1379,20 @@ httpd_route_drop(struct evhttp_request *req, const char *rest,
 	evhttp_connection_free(evhttp_request_get_connection(req));
 }
 
+/* Slow requests still waiting: shows how many a client runs at once. */
+static int
+httpd_slow_waiting(void)
+{
+	struct httpd_pending	*p;
+	int			 n = 0;
+
+	TAILQ_FOREACH(p, &httpd_pendings, entry) {
+		if (p->kind == HTTPD_SLOW)
+			n++;
+	}
+	return (n);
+}
+
 static void
 httpd_log_request(struct evhttp_request *req)
 {
@@ -1396,7 +1412,8 @@ httpd_log_request(struct evhttp_request *req)
 		v = evhttp_find_header(in, names[i]);
 		fprintf(httpd_log, " %s=%s", names[i], v != NULL ? v : "-");
 	}
-	fputc('\n', httpd_log);
+	fprintf(httpd_log, " inflight=%d\n", httpd_slow_waiting() +
+	    (strncmp(evhttp_request_get_uri(req), "/slow/", 6) == 0));
 	fflush(httpd_log);
 }
 

@@ -13,7 +13,15 @@ SHARED="$MENTIOND_SHARED"
 : "${PYTHON3:=$(command -v python3 || true)}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mentiond-test.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
+# Processes a test started; all are stopped when it exits.
+tap_pids=
+cleanup() {
+	for p in $tap_pids; do kill "$p" 2>/dev/null; done
+	for p in $tap_pids; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 tap_n=0
 tap_failed=0
@@ -55,6 +63,34 @@ done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 	exit $?
+}
+
+# start_httpd DOCROOT: the fixture server on 127.0.0.1; sets PORT, HTTPD_PID
+# and HTTPLOG (one line per request).
+start_httpd() {
+	HTTPLOG="$T/http.log"
+	rm -f "$T/port"
+	"$top_builddir/tests/httpd" -d "$1" -p "$T/port" -l "$HTTPLOG" &
+	HTTPD_PID=$!
+	tap_pids="$tap_pids $HTTPD_PID"
+	for _ in $(seq 100); do
+		[ -s "$T/port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$T/port" 2>/dev/null)
+	[ -n "$PORT" ] || { echo "Bail out! fixture httpd did not start"; exit 1; }
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds, at most SECONDS.
+wait_for() {
+	tap_limit=$(( $1 * 10 ))
+	shift
+	while [ "$tap_limit" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		tap_limit=$((tap_limit - 1))
+	done
+	return 1
 }
 
 have_shared() {

@@ -791,6 +791,7 @@ conf_finish(struct conf *c, char **cause)
 		if (rule_compile(c->rules[i], cause) != 0)
 			return (-1);
 	}
+	c->prefilter = rule_set_new(c->rules, c->nrules);
 	return (0);
 }
 
@@ -897,6 +898,7 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nrules; i++)
 		rule_free(c->rules[i]);
 	free(c->rules);
+	rule_set_free(c->prefilter);
 	for (i = 0; i < c->nsources; i++) {
 		s = c->sources[i];
 		free(s->name);

@@ -241,6 +241,12 @@ fetch_header_cb(char *data, size_t size, size_t nmemb, void *arg)
 
 		x->retry_after = fetch_retry_after(v);
 		free(v);
+	} else if (k == 14 && strncasecmp(data, "content-length", 14) == 0) {
+		/* Room for the whole body at once, within max_body. */
+		unsigned long long cl = strtoull(colon, NULL, 10);
+
+		if (cl > 0 && cl <= x->fb.max && x->body.len == 0)
+			buf_grow(&x->body, (size_t)cl);
 	} else if (k == 8 && strncasecmp(data, "location", 8) == 0 &&
 	    x->responses == 1 && x->moved_to == NULL)
 		x->moved_to = fetch_header_value(colon, n - k - 1);

@@ -19,8 +19,11 @@ struct ingest_ctx {
 	int			 own_store;
 	const struct conf	*conf;
 	struct rule_scratch	*scratch;
+	uint32_t		 match_limit;
+	struct pack		*pack;
 	struct buf		 text;
 	struct store_hit	*hits;
+	uint8_t			*maybe;
 	size_t			 nrules;
 };
 
@@ -46,6 +49,8 @@ ingest_ctx_new(const struct conf *conf, struct store *store, const char *path)
 		ctx->own_store = 1;
 	}
 	ctx->scratch = rule_scratch_new(conf->match_limit);
+	ctx->match_limit = conf->match_limit;
+	ctx->pack = pack_new();
 	buf_init(&ctx->text);
 	return (ctx);
 }
@@ -58,8 +63,10 @@ ingest_ctx_free(struct ingest_ctx *ctx)
 	if (ctx->own_store)
 		store_close(ctx->store);
 	rule_scratch_free(ctx->scratch);
+	pack_free(ctx->pack);
 	buf_free(&ctx->text);
 	free(ctx->hits);
+	free(ctx->maybe);
 	free(ctx);
 }
 
@@ -70,7 +77,7 @@ ingest_result_clear(struct ingest_result *res)
 
 	for (i = 0; i < res->nitems; i++) {
 		free(res->items[i].uid);
-		free(res->items[i].text);
+		buf_free(&res->items[i].ztext);
 		free(res->items[i].hits);
 	}
 	free(res->items);
@@ -90,9 +97,16 @@ ingest_match(struct ingest_ctx *ctx, const struct conf *conf,
 	if (ctx->nrules < conf->nrules) {
 		ctx->hits = xreallocarray(ctx->hits, conf->nrules,
 		    sizeof *ctx->hits);
+		ctx->maybe = xrealloc(ctx->maybe, conf->nrules);
 		ctx->nrules = conf->nrules;
 	}
+	if (conf->nrules == 0)
+		return (0);
+	rule_set_scan(conf->prefilter, ctx->text.data, ctx->text.len,
+	    ctx->maybe);
 	for (i = 0; i < conf->nrules; i++) {
+		if (!ctx->maybe[i])
+			continue;	/* its literals are absent: no match */
 		r = conf->rules[i];
 		c = rule_count(r, ctx->scratch, ctx->text.data, ctx->text.len,
 		    &vetoed);
@@ -129,6 +143,11 @@ ingest_prepare(struct ingest_ctx *ctx, const struct conf *conf,
 	int			 rc;
 
 	memset(res, 0, sizeof *res);
+	if (ctx->match_limit != conf->match_limit) {	/* a reload changed it */
+		rule_scratch_free(ctx->scratch);
+		ctx->scratch = rule_scratch_new(conf->match_limit);
+		ctx->match_limit = conf->match_limit;
+	}
 	if ((f = feed_parse(body, len, src->base, &res->cause)) == NULL)
 		return (-1);
 	res->nfeed = f->nitems;
@@ -164,9 +183,9 @@ ingest_prepare(struct ingest_ctx *ctx, const struct conf *conf,
 			ni->published = seen;
 			ni->dated = 0;
 		}
-		ni->text = xstrndup(ctx->text.data != NULL ? ctx->text.data :
-		    "", ctx->text.len);
-		ni->textlen = ctx->text.len;
+		buf_init(&ni->ztext);
+		pack_compress(ctx->pack, ctx->text.data != NULL ?
+		    ctx->text.data : "", ctx->text.len, &ni->ztext);
 		if (nhits > 0) {
 			ni->hits = xreallocarray(NULL, nhits, sizeof *ni->hits);
 			memcpy(ni->hits, ctx->hits, nhits * sizeof *ni->hits);
@@ -209,8 +228,8 @@ ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
 		si.published = ni->published;
 		si.dated = ni->dated;
 		si.seen = seen;
-		si.text = ni->text;
-		si.textlen = ni->textlen;
+		si.ztext = ni->ztext.data;
+		si.zlen = ni->ztext.len;
 		if (store_item_add(st, source_id, &si, ni->hits, ni->nhits,
 		    cause) != 0)
 			goto fail;

@@ -72,6 +72,14 @@ char		*buf_take(struct buf *);
 uint64_t	 hash64(const void *, size_t);
 void		 hash64_hex(const void *, size_t, char[17]);
 
+/* pack.c: zstd compression of item text. */
+struct pack;
+struct pack	*pack_new(void);
+void		 pack_free(struct pack *);
+void		 pack_compress(struct pack *, const char *, size_t, struct buf *);
+int		 pack_decompress(struct pack *, const void *, size_t,
+		     struct buf *);
+
 /* date.c: feed dates to UTC epoch seconds, and bucket arithmetic. */
 enum bucket {
 	BUCKET_HOUR,
@@ -164,8 +172,15 @@ int		 rule_first(struct rule *, struct rule_scratch *, const char *,
 		     size_t, size_t, size_t *, size_t *);
 int		 rule_vetoed_by(struct rule *, struct rule_scratch *,
 		     const char *, size_t);
+struct rule_set;
+struct rule_set	*rule_set_new(struct rule **, size_t);
+void		 rule_set_free(struct rule_set *);
+void		 rule_set_scan(const struct rule_set *, const char *, size_t,
+		     uint8_t *);
+char		*rule_literals(struct rule *);
 
 /* conf.c: the INI configuration (SPEC "Configuration"). */
+struct rule_set;
 struct source {
 	char		 *name;
 	char		 *url;
@@ -194,6 +209,7 @@ struct conf {
 	int		  refs;		/* jobs in flight hold references */
 	struct rule	**rules;
 	size_t		  nrules;
+	struct rule_set	 *prefilter;	/* which rules can match a text */
 	struct source	**sources;
 	size_t		  nsources;
 };
@@ -216,8 +232,8 @@ struct store_item {
 	int64_t		 published;	/* bucket time on the published axis */
 	int		 dated;		/* published came from the feed */
 	int64_t		 seen;
-	const char	*text;
-	size_t		 textlen;
+	const void	*ztext;		/* packed item text, or NULL */
+	size_t		 zlen;
 };
 struct store_hit {
 	int64_t		 rule_id;
@@ -312,6 +328,10 @@ int		 store_names(struct store *, int, int64_t **, char ***,
 		     size_t *, char **);
 int		 store_item_text(struct store *, int64_t, const char *,
 		     struct buf *);
+void		 store_hits_encode(const struct store_hit *, size_t,
+		     struct buf *);
+int		 store_hits_decode(const void *, size_t, struct store_hit **,
+		     size_t *);
 
 /* ingest.c: one poll's body -> items, matches and counts, in one commit. */
 struct ingest_source {
@@ -323,8 +343,7 @@ struct ingest_item {
 	char			*uid;
 	int64_t			 published;
 	int			 dated;
-	char			*text;
-	size_t			 textlen;
+	struct buf		 ztext;		/* packed item text */
 	struct store_hit	*hits;
 	size_t			 nhits;
 };

@@ -10,6 +10,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,4 +296,618 @@ rule_count(struct rule *r, struct rule_scratch *rs, const char *text,
 		off = e;
 	}
 	return (rc == RULE_LIMIT ? RULE_LIMIT : n);
+}
+
+/*
+ * The literal prefilter.  Most rules do not match most items, yet each
+ * regex scan costs a pass over the text.  From each pattern we extract a
+ * set of literals of which every match must contain one (conservatively:
+ * anything we do not understand means "no literal", and the rule always
+ * runs); one Aho-Corasick pass over the text, ASCII case-folded, then
+ * tells which rules can match at all, and only those run PCRE2.
+ */
+
+#define RULE_LIT_MIN	3	/* shorter literals are everywhere */
+#define RULE_LIT_MAX	64
+
+/* A set of alternative literals; n == -1: unknown (no usable literal). */
+struct rule_lits {
+	int	n;
+	char	s[8][RULE_LIT_MAX + 1];
+};
+
+static int
+rule_lits_min(const struct rule_lits *l)
+{
+	int	i, m = INT_MAX;
+
+	if (l->n <= 0)
+		return (0);
+	for (i = 0; i < l->n; i++) {
+		if ((int)strlen(l->s[i]) < m)
+			m = (int)strlen(l->s[i]);
+	}
+	return (m);
+}
+
+/* Prefer the set whose shortest literal is longest, then the smaller set. */
+static void
+rule_lits_better(struct rule_lits *best, const struct rule_lits *cand)
+{
+	int	mb = rule_lits_min(best), mc = rule_lits_min(cand);
+
+	if (cand->n <= 0 || mc < RULE_LIT_MIN)
+		return;
+	if (best->n <= 0 || mc > mb || (mc == mb && cand->n < best->n))
+		*best = *cand;
+}
+
+/* Parse a quantifier at p; returns its length, *optional set if min is 0. */
+static size_t
+rule_quantifier(const char *p, int *optional)
+{
+	const char	*q = p;
+
+	*optional = 0;
+	if (*q == '?' || *q == '*')
+		*optional = 1;
+	else if (*q == '+')
+		;
+	else if (*q == '{') {
+		q++;
+		if (!isdigit((u_char)*q))
+			return (0);
+		*optional = atoi(q) == 0;
+		while (isdigit((u_char)*q))
+			q++;
+		if (*q == ',') {
+			q++;
+			while (isdigit((u_char)*q))
+				q++;
+		}
+		if (*q != '}')
+			return (0);
+	} else
+		return (0);
+	q++;
+	if (*q == '?' || *q == '+')	/* lazy, possessive */
+		q++;
+	return (q - p);
+}
+
+/* The end of a bracketed class starting at p ('['), or NULL. */
+static const char *
+rule_class_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[' && p[1] == ':') {
+			const char *e = strstr(p, ":]");
+
+			if (e == NULL)
+				return (NULL);
+			p = e + 1;
+		} else if (*p == ']')
+			return (p + 1);
+	}
+	return (NULL);
+}
+
+/* The end of a group starting at p ('('), or NULL. */
+static const char *
+rule_group_end(const char *p)
+{
+	int	depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[') {
+			if ((p = rule_class_end(p)) == NULL)
+				return (NULL);
+			p--;
+		} else if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return (p + 1);
+	}
+	return (NULL);
+}
+
+static void	rule_extract(const char *, size_t, int, struct rule_lits *);
+
+/* Literals of an alternation a|b|c at top level of [p, p + len). */
+static void
+rule_extract_alt(const char *p, size_t len, int depth, struct rule_lits *out)
+{
+	struct rule_lits	 branch;
+	const char		*end = p + len, *q, *start = p, *g;
+	int			 i;
+
+	out->n = 0;
+	for (q = p; q <= end; q++) {
+		if (q < end && *q == '\\' && q + 1 < end) {
+			q++;
+			continue;
+		}
+		if (q < end && *q == '[') {
+			if ((g = rule_class_end(q)) == NULL || g > end) {
+				out->n = -1;
+				return;
+			}
+			q = g - 1;
+			continue;
+		}
+		if (q < end && *q == '(') {
+			if ((g = rule_group_end(q)) == NULL || g > end) {
+				out->n = -1;
+				return;
+			}
+			q = g - 1;
+			continue;
+		}
+		if (q < end && *q != '|')
+			continue;
+		rule_extract(start, q - start, depth + 1, &branch);
+		if (branch.n <= 0 || rule_lits_min(&branch) < RULE_LIT_MIN ||
+		    out->n + branch.n > (int)nitems(out->s)) {
+			out->n = -1;
+			return;
+		}
+		for (i = 0; i < branch.n; i++)
+			memcpy(out->s[out->n++], branch.s[i], sizeof branch.s[i]);
+		start = q + 1;
+	}
+}
+
+/*
+ * Literals of which every match of [p, p + len) contains one: the best of
+ * the required items of this concatenation (a run of literal characters,
+ * or a group whose own set is known).
+ */
+static void
+rule_extract(const char *p, size_t len, int depth, struct rule_lits *best)
+{
+	struct rule_lits	 run, grp;
+	const char		*end = p + len, *g, *q;
+	size_t			 n, rl = 0;
+	int			 optional, c;
+
+	best->n = 0;
+	run.n = 0;
+	if (depth > 8)
+		goto unknown;
+	/* A top-level alternation: the union of its branches. */
+	for (q = p; q < end; q++) {
+		if (*q == '\\' && q + 1 < end)
+			q++;
+		else if (*q == '[') {
+			if ((g = rule_class_end(q)) == NULL)
+				goto unknown;
+			q = g - 1;
+		} else if (*q == '(') {
+			if ((g = rule_group_end(q)) == NULL)
+				goto unknown;
+			q = g - 1;
+		} else if (*q == '|') {
+			rule_extract_alt(p, len, depth, best);
+			return;
+		}
+	}
+
+#define RUN_END() do {							\
+	if (rl > 0) {							\
+		run.s[0][rl] = '\0';					\
+		run.n = 1;						\
+		rule_lits_better(best, &run);				\
+	}								\
+	rl = 0;								\
+} while (0)
+
+	while (p < end) {
+		c = (u_char)*p;
+		if (c == '\\') {
+			if (p + 1 >= end)
+				goto unknown;
+			c = (u_char)p[1];
+			if (strchr("bBAzZG", c) != NULL) {	/* zero width */
+				p += 2;
+				continue;
+			}
+			if (strchr("pPxoQEKkgcNu", c) != NULL || isdigit(c))
+				goto unknown;
+			if (isalnum(c) || c >= 0x80) {	/* \s \w \d \t ... */
+				RUN_END();
+				p += 2;
+				n = rule_quantifier(p, &optional);
+				p += n;
+				continue;
+			}
+			p++;	/* an escaped punctuation character: literal */
+		} else if (c == '[') {
+			if ((g = rule_class_end(p)) == NULL || g > end)
+				goto unknown;
+			RUN_END();
+			p = g;
+			p += rule_quantifier(p, &optional);
+			continue;
+		} else if (c == '(') {
+			if ((g = rule_group_end(p)) == NULL || g > end)
+				goto unknown;
+			if (p[1] == '?' && (p[2] == '#')) {	/* a comment */
+				p = g;
+				continue;
+			}
+			if (p[1] == '?' && strchr("=!<(", p[2]) != NULL &&
+			    !(p[2] == '<' && p[3] != '=' && p[3] != '!')) {
+				/* lookaround, conditional: not required */
+				if (p[2] == '(')
+					goto unknown;
+				RUN_END();
+				p = g;
+				p += rule_quantifier(p, &optional);
+				continue;
+			}
+			q = p + 1;
+			if (*q == '?') {
+				/* (?flags) zero width, (?flags:...), (?>...),
+				 * (?<name>...), (?P<name>...), (?:...) */
+				q++;
+				if (*q == 'P')
+					q++;
+				if (*q == '<' || *q == '\'') {
+					while (q < g && *q != '>' && *q != '\'')
+						q++;
+					q++;
+				} else {
+					while (q < g && (isalpha((u_char)*q) ||
+					    *q == '-' || *q == '^')) {
+						if (*q == 'x')
+							goto unknown;
+						q++;
+					}
+					if (*q == ')') {	/* (?i) alone */
+						p = g;
+						continue;
+					}
+					if (*q == ':' || *q == '>')
+						q++;
+					else
+						goto unknown;
+				}
+			}
+			RUN_END();
+			rule_extract(q, (g - 1) - q, depth + 1, &grp);
+			if (grp.n < 0)
+				grp.n = 0;
+			p = g;
+			n = rule_quantifier(p, &optional);
+			p += n;
+			if (!optional)
+				rule_lits_better(best, &grp);
+			continue;
+		} else if (c == '.' ) {
+			RUN_END();
+			p++;
+			p += rule_quantifier(p, &optional);
+			continue;
+		} else if (c == '^' || c == '$') {
+			p++;
+			continue;
+		} else if (c == '{' || c == '|' || c == ')' || c == '?' ||
+		    c == '*' || c == '+')
+			goto unknown;
+		else if (c >= 0x80) {
+			/* Non-ASCII: case folding beyond ASCII; not a literal. */
+			RUN_END();
+			p++;
+			while (p < end && ((u_char)*p & 0xc0) == 0x80)
+				p++;
+			p += rule_quantifier(p, &optional);
+			continue;
+		}
+		/* A literal character c at p; a quantifier may follow. */
+		p++;
+		n = rule_quantifier(p, &optional);
+		if (n > 0 && optional) {
+			RUN_END();
+			p += n;
+			continue;
+		}
+		if (rl < RULE_LIT_MAX)
+			run.s[0][rl++] = (char)tolower(c);
+		if (n > 0) {	/* one or more: the run cannot go on past it */
+			RUN_END();
+			p += n;
+		}
+	}
+	RUN_END();
+	return;
+#undef RUN_END
+unknown:
+	best->n = -1;
+}
+
+/* The literal set of one pattern; n <= 0 when there is none to use. */
+static void
+rule_pattern_lits(const char *pat, struct rule_lits *out)
+{
+	rule_extract(pat, strlen(pat), 0, out);
+	if (out->n > 0 && rule_lits_min(out) < RULE_LIT_MIN)
+		out->n = 0;
+	if (out->n < 0)
+		out->n = 0;
+}
+
+/* For tests and `check -v`: a rule's literals, space separated, or "". */
+char *
+rule_literals(struct rule *r)
+{
+	struct rule_lits	 l;
+	struct buf		 b;
+	size_t			 i;
+	int			 k;
+
+	buf_init(&b);
+	for (i = 0; i < r->nmatch; i++) {
+		rule_pattern_lits(r->match[i], &l);
+		if (l.n == 0) {
+			buf_free(&b);
+			return (xstrdup(""));
+		}
+		for (k = 0; k < l.n; k++) {
+			if (b.len > 0)
+				buf_addc(&b, ' ');
+			buf_adds(&b, l.s[k]);
+		}
+	}
+	return (buf_take(&b));
+}
+
+/* In the transition table: the target state has outputs. */
+#define RULE_OUT	0x80000000U
+
+struct rule_set {
+	size_t		  nrules;
+	uint8_t		 *always;	/* rules without literals */
+	uint8_t		  cls[256];	/* byte -> symbol class */
+	int		  nclass;
+	uint32_t	 *delta;	/* offset + class -> offset | RULE_OUT */
+	uint32_t	 *out;		/* state -> index in outs, or 0 */
+	uint32_t	 *outs;		/* rule, rule, ..., UINT32_MAX */
+	size_t		  nstates;
+	int		  any;		/* some rule has literals */
+};
+
+/* Rules whose literal ends at each trie state (fail chains merged in). */
+struct rule_outs {
+	uint32_t	*v;
+	size_t		 n;
+};
+
+static void
+rule_outs_add(struct rule_outs *o, uint32_t rule)
+{
+	size_t	i;
+
+	for (i = 0; i < o->n; i++) {
+		if (o->v[i] == rule)
+			return;
+	}
+	o->v = xreallocarray(o->v, o->n + 1, sizeof *o->v);
+	o->v[o->n++] = rule;
+}
+
+/* Build the prefilter for a rule list (compiled or not). */
+struct rule_set *
+rule_set_new(struct rule **rules, size_t nrules)
+{
+	struct rule_set		*rs;
+	struct rule_lits	 l;
+	struct rule_outs	*outs = NULL;
+	char			**lit = NULL;
+	uint32_t		*litrule = NULL, *next = NULL, *fail, *order;
+	uint32_t		 st, nx;
+	size_t			 nlit = 0, nst, cap, i, j, k, head, tail, n;
+	int			 c, nc, used[256];
+	const char		*p;
+
+	rs = xcalloc(1, sizeof *rs);
+	rs->nrules = nrules;
+	rs->always = xcalloc(nrules + 1, 1);
+
+	/* A rule's literals: the union over its patterns, or it always runs. */
+	for (i = 0; i < nrules; i++) {
+		size_t first = nlit;
+
+		for (j = 0; j < rules[i]->nmatch; j++) {
+			rule_pattern_lits(rules[i]->match[j], &l);
+			if (l.n == 0)
+				break;
+			for (k = 0; k < (size_t)l.n; k++) {
+				lit = xreallocarray(lit, nlit + 1, sizeof *lit);
+				litrule = xreallocarray(litrule, nlit + 1,
+				    sizeof *litrule);
+				lit[nlit] = xstrdup(l.s[k]);
+				litrule[nlit++] = (uint32_t)i;
+			}
+		}
+		if (rules[i]->nmatch == 0 || j < rules[i]->nmatch) {
+			while (nlit > first)
+				free(lit[--nlit]);
+			rs->always[i] = 1;
+		} else
+			rs->any = 1;
+	}
+
+	/*
+	 * Caseless k and s also match U+212A and U+017F (the only such ASCII
+	 * letters under UCP): where those appear, every rule runs.  They are
+	 * found in the same pass, as literals of a pseudo-rule past the end.
+	 */
+	if (rs->any) {
+		static const char *fold[] = { "\xe2\x84\xaa", "\xc5\xbf" };
+
+		for (k = 0; k < nitems(fold); k++) {
+			lit = xreallocarray(lit, nlit + 1, sizeof *lit);
+			litrule = xreallocarray(litrule, nlit + 1,
+			    sizeof *litrule);
+			lit[nlit] = xstrdup(fold[k]);
+			litrule[nlit++] = (uint32_t)nrules;
+		}
+	}
+
+	/* Symbol classes: each (case-folded) literal byte gets its own. */
+	memset(used, 0, sizeof used);
+	for (i = 0; i < nlit; i++) {
+		for (p = lit[i]; *p != '\0'; p++)
+			used[(u_char)*p] = 1;
+	}
+	rs->nclass = nc = 1;
+	for (c = 0; c < 256; c++) {
+		if (used[c])
+			rs->cls[c] = (uint8_t)rs->nclass++;
+	}
+	nc = rs->nclass;
+	for (c = 'A'; c <= 'Z'; c++)
+		rs->cls[c] = rs->cls[tolower(c)];
+
+	/* The trie. */
+	cap = 64;
+	next = xcalloc(cap * nc, sizeof *next);
+	outs = xcalloc(cap, sizeof *outs);
+	nst = 1;
+	for (i = 0; i < nlit; i++) {
+		st = 0;
+		for (p = lit[i]; *p != '\0'; p++) {
+			c = rs->cls[(u_char)*p];
+			if ((nx = next[st * nc + c]) == 0) {
+				if (nst == cap) {
+					next = xreallocarray(next, cap * 2 * nc,
+					    sizeof *next);
+					memset(next + cap * nc, 0,
+					    cap * nc * sizeof *next);
+					outs = xreallocarray(outs, cap * 2,
+					    sizeof *outs);
+					memset(outs + cap, 0, cap * sizeof *outs);
+					cap *= 2;
+				}
+				nx = (uint32_t)nst++;
+				next[st * nc + c] = nx;
+			}
+			st = nx;
+		}
+		rule_outs_add(&outs[st], litrule[i]);
+	}
+
+	/* Breadth first: failure links, outputs, the full transition table. */
+	rs->nstates = nst;
+	rs->delta = xcalloc(nst * nc, sizeof *rs->delta);
+	fail = xcalloc(nst, sizeof *fail);
+	order = xcalloc(nst, sizeof *order);
+	head = 0;
+	tail = 1;	/* order[0] is the root */
+	while (head < tail) {
+		st = order[head++];
+		if (st != 0) {
+			for (k = 0; k < outs[fail[st]].n; k++)
+				rule_outs_add(&outs[st], outs[fail[st]].v[k]);
+		}
+		for (c = 1; c < nc; c++) {
+			nx = next[st * nc + c];
+			if (nx != 0) {
+				fail[nx] = st == 0 ? 0 :
+				    rs->delta[fail[st] * nc + c];
+				rs->delta[st * nc + c] = nx;
+				order[tail++] = nx;
+			} else
+				rs->delta[st * nc + c] = st == 0 ? 0 :
+				    rs->delta[fail[st] * nc + c];
+		}
+	}
+
+	/*
+	 * Targets become row offsets (no multiply in the scan loop), flagged
+	 * when the target state completes a literal.
+	 */
+	for (k = 0; k < nst * nc; k++) {
+		nx = rs->delta[k];
+		rs->delta[k] = nx * nc | (outs[nx].n > 0 ? RULE_OUT : 0);
+	}
+
+	rs->out = xcalloc(nst, sizeof *rs->out);
+	for (st = 0, n = 1; st < nst; st++)
+		n += outs[st].n > 0 ? outs[st].n + 1 : 0;
+	rs->outs = xcalloc(n, sizeof *rs->outs);
+	for (st = 0, n = 1; st < nst; st++) {
+		if (outs[st].n == 0)
+			continue;
+		rs->out[st] = (uint32_t)n;
+		for (k = 0; k < outs[st].n; k++)
+			rs->outs[n++] = outs[st].v[k];
+		rs->outs[n++] = UINT32_MAX;
+		free(outs[st].v);
+	}
+
+	for (i = 0; i < nlit; i++)
+		free(lit[i]);
+	free(lit);
+	free(litrule);
+	free(next);
+	free(outs);
+	free(fail);
+	free(order);
+	return (rs);
+}
+
+void
+rule_set_free(struct rule_set *rs)
+{
+	if (rs == NULL)
+		return;
+	free(rs->always);
+	free(rs->delta);
+	free(rs->out);
+	free(rs->outs);
+	free(rs);
+}
+
+/*
+ * Which rules can match text: maybe[i] is set for each rule that must be
+ * run.  Exact in the only direction that matters: a rule left unset has
+ * no match in the text.
+ */
+void
+rule_set_scan(const struct rule_set *rs, const char *text, size_t len,
+    uint8_t *maybe)
+{
+	const u_char	*p = (const u_char *)text, *end = p + len;
+	const uint32_t	*o;
+	uint32_t	 st = 0;
+	int		 nclass = rs->nclass;
+
+	if (!rs->any) {
+		memset(maybe, 1, rs->nrules);
+		return;
+	}
+	memcpy(maybe, rs->always, rs->nrules);
+	for (; p < end; p++) {
+		st = rs->delta[(st & ~RULE_OUT) + rs->cls[*p]];
+		if (st & RULE_OUT) {
+			o = &rs->outs[rs->out[(st & ~RULE_OUT) / nclass]];
+			for (; *o != UINT32_MAX; o++) {
+				if (*o == rs->nrules) {	/* U+212A, U+017F */
+					memset(maybe, 1, rs->nrules);
+					return;
+				}
+				maybe[*o] = 1;
+			}
+		}
+	}
 }

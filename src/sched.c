@@ -35,16 +35,29 @@
 #define SCHED_START_SPREAD	60		/* first polls of new sources */
 #define SCHED_RESUME_SPREAD	300		/* overdue sources at start */
 
+/*
+ * A host (host:port) and the due sources waiting for one of its
+ * max_host_connections slots, first come first served.
+ */
+struct sched_host {
+	char			 *name;
+	int			  inflight;	/* transfers */
+	struct sched_src	**waiting;
+	size_t			  nwaiting;
+	size_t			  cwaiting;
+	int			  ready;	/* in s->ready */
+	struct sched_host	 *next;		/* hash chain */
+};
+
 /* One source's runtime state. */
 struct sched_src {
 	char				*name;
 	int64_t				 id;
 	char				*url;
-	char				*host;		/* host:port, for the cap */
+	struct sched_host		*host;		/* NULL: file:// */
 	const char			*file;		/* where it is configured */
 	int				 line;
 	int64_t				 interval;
-	int				 is_file;
 	struct store_source_state	 st;
 	int64_t				 due;
 	size_t				 heap;		/* index, or SIZE_MAX */
@@ -53,6 +66,7 @@ struct sched_src {
 	int				 removed;
 	int				 moved_logged;
 	int				 polled;	/* in --once mode */
+	int				 parked;	/* in its host's queue */
 };
 
 /* A body on its way to a worker and back. */
@@ -94,6 +108,10 @@ struct sched {
 	size_t			  nsrcs;
 	struct sched_src	**heap;
 	size_t			  nheap;
+	struct sched_host	 *hosts[256];	/* hash of host names */
+	struct sched_host	**ready;	/* have waiters and a slot */
+	size_t			  nready;
+	size_t			  cready;
 	size_t			  inflight;	/* transfers + jobs */
 	int			  once;
 	size_t			  once_left;
@@ -121,20 +139,117 @@ sched_random(int64_t n)
 	return ((int64_t)(random() % n));
 }
 
-/* host:port of a URL, which the per-host cap counts. */
-static char *
-sched_host(const char *url)
+/* The host (host:port) of a URL, which the per-host cap counts. */
+static struct sched_host *
+sched_host(struct sched *s, const char *url)
 {
-	const char	*p, *e, *at;
+	struct sched_host	*h;
+	const char		*p, *e, *at;
+	char			*name;
+	unsigned		 k = 0;
 
+	if (strncasecmp(url, "file:", 5) == 0)
+		return (NULL);
 	if ((p = strstr(url, "://")) == NULL)
-		return (xstrdup(""));
-	p += 3;
+		p = url;
+	else
+		p += 3;
 	for (e = p; *e != '\0' && *e != '/' && *e != '?' && *e != '#'; e++)
 		;
 	if ((at = memchr(p, '@', e - p)) != NULL)
 		p = at + 1;
-	return (xstrndup(p, e - p));
+	name = xstrndup(p, e - p);
+	for (p = name; *p != '\0'; p++)
+		k = k * 31 + (u_char)tolower((u_char)*p);
+	k %= nitems(s->hosts);
+	for (h = s->hosts[k]; h != NULL; h = h->next) {
+		if (strcasecmp(h->name, name) == 0) {
+			free(name);
+			return (h);
+		}
+	}
+	h = xcalloc(1, sizeof *h);
+	h->name = name;
+	h->next = s->hosts[k];
+	s->hosts[k] = h;
+	return (h);
+}
+
+/* A due source whose host is at its cap waits in the host's queue. */
+static void
+sched_park(struct sched_host *h, struct sched_src *src)
+{
+	if (h->nwaiting == h->cwaiting) {
+		h->cwaiting = h->cwaiting == 0 ? 16 : h->cwaiting * 2;
+		h->waiting = xreallocarray(h->waiting, h->cwaiting,
+		    sizeof *h->waiting);
+	}
+	h->waiting[h->nwaiting++] = src;
+	src->parked = 1;
+}
+
+static struct sched_src *
+sched_unpark(struct sched_host *h)
+{
+	struct sched_src	*src;
+
+	if (h->nwaiting == 0)
+		return (NULL);
+	src = h->waiting[0];
+	memmove(h->waiting, h->waiting + 1,
+	    --h->nwaiting * sizeof *h->waiting);
+	src->parked = 0;
+	return (src);
+}
+
+/* Take a removed source out of its host's queue. */
+static void
+sched_unpark_src(struct sched_src *src)
+{
+	struct sched_host	*h = src->host;
+	size_t			 i;
+
+	for (i = 0; h != NULL && i < h->nwaiting; i++) {
+		if (h->waiting[i] == src) {
+			memmove(h->waiting + i, h->waiting + i + 1,
+			    (--h->nwaiting - i) * sizeof *h->waiting);
+			break;
+		}
+	}
+	src->parked = 0;
+}
+
+/* A slot freed on a host with waiters: it is ready to start one. */
+static void
+sched_ready(struct sched *s, struct sched_host *h)
+{
+	if (h == NULL || h->ready || h->nwaiting == 0 ||
+	    h->inflight >= s->conf->max_host_connections)
+		return;
+	if (s->nready == s->cready) {
+		s->cready = s->cready == 0 ? 16 : s->cready * 2;
+		s->ready = xreallocarray(s->ready, s->cready, sizeof *s->ready);
+	}
+	s->ready[s->nready++] = h;
+	h->ready = 1;
+}
+
+static void
+sched_hosts_free(struct sched *s)
+{
+	struct sched_host	*h, *next;
+	size_t			 i;
+
+	for (i = 0; i < nitems(s->hosts); i++) {
+		for (h = s->hosts[i]; h != NULL; h = next) {
+			next = h->next;
+			free(h->waiting);
+			free(h->name);
+			free(h);
+		}
+		s->hosts[i] = NULL;
+	}
+	free(s->ready);
 }
 
 /* Heap ordered by due time. */
@@ -232,59 +347,56 @@ sched_src_free(struct sched_src *src)
 {
 	free(src->name);
 	free(src->url);
-	free(src->host);
 	store_source_state_clear(&src->st);
 	free(src);
-}
-
-/* Transfers in flight to a host. */
-static int
-sched_host_load(struct sched *s, const char *host)
-{
-	size_t	i;
-	int	n = 0;
-
-	for (i = 0; i < s->nsrcs; i++) {
-		if (s->srcs[i]->xfer != NULL &&
-		    strcmp(s->srcs[i]->host, host) == 0)
-			n++;
-	}
-	return (n);
 }
 
 static void
 sched_start(struct sched *s, struct sched_src *src)
 {
 	src->xfer = fetch_start(s->fetch, s->conf, src->url, src->st.etag,
-	    src->st.last_modified, src->is_file, src);
+	    src->st.last_modified, src->host == NULL, src);
 	s->inflight++;
+	if (src->host != NULL)
+		src->host->inflight++;
 	log_debug("source \"%s\": polling %s", src->name, src->url);
 }
 
-/* Start every due source the caps allow; re-arm the timer. */
+/*
+ * Start what the caps allow: first sources waiting for a host that has a
+ * free slot (they were due earlier), then due sources off the heap, which
+ * wait in their host's queue if it is full.  Each step is O(log n).
+ */
 static void
 sched_pump(struct sched *s)
 {
-	struct sched_src	*src, **blocked = NULL;
-	size_t			 nblocked = 0, i;
+	struct sched_host	*h;
+	struct sched_src	*src;
 	int64_t			 now = sched_now();
+	size_t			 max = (size_t)s->conf->max_connections;
+	int			 hmax = s->conf->max_host_connections;
 
-	while (!s->stopping && s->nheap > 0 && s->heap[0]->due <= now &&
-	    s->inflight < (size_t)s->conf->max_connections) {
+	while (!s->stopping && s->inflight < max) {
+		if (s->nready > 0) {
+			h = s->ready[--s->nready];
+			h->ready = 0;
+			if (h->inflight < hmax &&
+			    (src = sched_unpark(h)) != NULL) {
+				sched_start(s, src);
+				sched_ready(s, h);
+			}
+			continue;
+		}
+		if (s->nheap == 0 || s->heap[0]->due > now)
+			break;
 		src = s->heap[0];
 		sched_heap_remove(s, src);
-		if (!src->is_file && sched_host_load(s, src->host) >=
-		    s->conf->max_host_connections) {
-			blocked = xreallocarray(blocked, nblocked + 1,
-			    sizeof *blocked);
-			blocked[nblocked++] = src;
+		if (src->host != NULL && src->host->inflight >= hmax) {
+			sched_park(src->host, src);
 			continue;
 		}
 		sched_start(s, src);
 	}
-	for (i = 0; i < nblocked; i++)
-		sched_heap_push(s, blocked[i]);
-	free(blocked);
 	if (s->nheap > 0 && s->heap[0]->due > now)
 		sched_arm(s);
 	else
@@ -549,12 +661,16 @@ sched_fetch_done(struct fetch_xfer *x, void *arg)
 	long			 status = x->status;
 
 	src->xfer = NULL;
+	if (src->host != NULL) {
+		src->host->inflight--;
+		sched_ready(s, src->host);
+	}
 	if (src->removed || s->stopping) {
 		fetch_xfer_free(x);
 		sched_finish(s, src);
 		return;
 	}
-	if (x->error == NULL && src->is_file && status == 0)
+	if (x->error == NULL && src->host == NULL && status == 0)
 		status = 200;	/* file:// has no HTTP status */
 
 	if (x->error == NULL && (x->first_status == 301 ||
@@ -631,11 +747,10 @@ sched_src_new(struct sched *s, struct source *cs)
 	src = xcalloc(1, sizeof *src);
 	src->name = xstrdup(cs->name);
 	src->url = xstrdup(cs->url);
-	src->host = sched_host(cs->url);
+	src->host = sched_host(s, cs->url);
 	src->file = cs->file;
 	src->line = cs->line;
 	src->interval = cs->interval;
-	src->is_file = strncasecmp(cs->url, "file:", 5) == 0;
 	src->heap = SIZE_MAX;
 	if (store_source_id(s->store, cs->name, cs->url, &src->id,
 	    &cause) != 0) {
@@ -754,17 +869,30 @@ sched_new(struct event_base *base, struct conf *conf, struct store *store,
 	return (s);
 }
 
+/* Stop a source's transfer in flight, or take it out of its host's queue. */
+static void
+sched_cancel(struct sched *s, struct sched_src *src)
+{
+	if (src->parked)
+		sched_unpark_src(src);
+	if (src->xfer != NULL) {
+		fetch_cancel(s->fetch, src->xfer);
+		src->xfer = NULL;
+		s->inflight--;
+		if (src->host != NULL) {
+			src->host->inflight--;
+			sched_ready(s, src->host);
+		}
+	}
+}
+
 /* Drop a source: cancel its transfer; a job in flight frees it later. */
 static void
 sched_drop(struct sched *s, struct sched_src *src)
 {
 	src->removed = 1;
 	sched_heap_remove(s, src);
-	if (src->xfer != NULL) {
-		fetch_cancel(s->fetch, src->xfer);
-		src->xfer = NULL;
-		s->inflight--;
-	}
+	sched_cancel(s, src);
 	if (src->job == NULL)
 		sched_src_free(src);
 }
@@ -804,11 +932,13 @@ sched_reload(struct sched *s, struct conf *conf)
 			cs->id = src->id;
 			if (strcmp(src->url, cs->url) != 0) {
 				/* A new URL: the old validators mean nothing. */
+				if (src->xfer != NULL || src->parked) {
+					sched_cancel(s, src);
+					src->due = now;
+					sched_heap_push(s, src);
+				}
 				sched_set(&src->url, cs->url);
-				free(src->host);
-				src->host = sched_host(cs->url);
-				src->is_file = strncasecmp(cs->url, "file:",
-				    5) == 0;
+				src->host = sched_host(s, cs->url);
 				sched_set(&src->st.etag, NULL);
 				sched_set(&src->st.last_modified, NULL);
 				sched_set(&src->st.hash, NULL);
@@ -849,6 +979,13 @@ sched_reload(struct sched *s, struct conf *conf)
 		}
 	}
 	free(old);
+	/* max_host_connections may have grown: hosts with waiters get slots. */
+	for (i = 0; i < nitems(s->hosts); i++) {
+		struct sched_host *h;
+
+		for (h = s->hosts[i]; h != NULL; h = h->next)
+			sched_ready(s, h);
+	}
 	log_info("configuration reloaded: %zu sources (%zu new, %zu kept, "
 	    "%zu removed), %zu rules", s->nsrcs, added, kept,
 	    nold - kept, conf->nrules);
@@ -878,11 +1015,7 @@ sched_free(struct sched *s)
 	evtimer_del(&s->summary);
 	for (i = 0; i < s->nsrcs; i++) {
 		src = s->srcs[i];
-		if (src->xfer != NULL) {
-			fetch_cancel(s->fetch, src->xfer);
-			src->xfer = NULL;
-			s->inflight--;
-		}
+		sched_cancel(s, src);
 		sched_heap_remove(s, src);
 		if (src->job != NULL)
 			src->removed = 1;	/* the job's callback frees it */
@@ -894,6 +1027,7 @@ sched_free(struct sched *s)
 			sched_src_free(s->srcs[i]);
 	}
 	sched_summary(s, 1);
+	sched_hosts_free(s);
 	conf_unref(s->conf);
 	free(s->srcs);
 	free(s->heap);

@@ -24,12 +24,10 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
-#include <zstd.h>
 
 #include "mentiond.h"
 
 #define STORE_BUSY_MS	5000	/* how long a reader or writer waits */
-#define STORE_ZLEVEL	1
 
 /* Forward migrations: migrations[i] takes version i to version i + 1. */
 static const char *store_migrations[] = {
@@ -56,15 +54,10 @@ static const char *store_migrations[] = {
 	"  dated INTEGER NOT NULL,"	/* 1 if the feed gave the date */
 	"  seen INTEGER NOT NULL,"
 	"  text BLOB,"			/* zstd; NULL past retention */
+	"  hits BLOB,"			/* (rule id, mentions) varint pairs */
 	"  UNIQUE (source_id, uid)"
 	");"
 	"CREATE INDEX item_seen ON item(seen);"
-	"CREATE TABLE item_rule ("
-	"  item_id INTEGER NOT NULL REFERENCES item(id),"
-	"  rule_id INTEGER NOT NULL REFERENCES rule(id),"
-	"  mentions INTEGER NOT NULL,"
-	"  PRIMARY KEY (item_id, rule_id)"
-	") WITHOUT ROWID;"
 	"CREATE TABLE rollup ("
 	"  axis INTEGER NOT NULL,"	/* 0 published, 1 seen */
 	"  hour INTEGER NOT NULL,"
@@ -105,7 +98,6 @@ static const char *store_migrations[] = {
 enum {
 	ST_ITEM_EXISTS,
 	ST_ITEM_ADD,
-	ST_ITEM_RULE,
 	ST_ROLLUP,
 	ST_TOTAL,
 	ST_SOURCE_POLL,
@@ -118,9 +110,8 @@ enum {
 
 static const char *store_sql[ST_COUNT] = {
 	"SELECT 1 FROM item WHERE source_id = ? AND uid = ?",
-	"INSERT INTO item (source_id, uid, published, dated, seen, text) "
-	"VALUES (?, ?, ?, ?, ?, ?)",
-	"INSERT INTO item_rule (item_id, rule_id, mentions) VALUES (?, ?, ?)",
+	"INSERT INTO item (source_id, uid, published, dated, seen, text, hits) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO rollup (axis, hour, source_id, rule_id, items, mentions) "
 	"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (axis, hour, source_id, rule_id) "
 	"DO UPDATE SET items = items + excluded.items, "
@@ -155,10 +146,8 @@ struct store {
 	char			*path;
 	int			 readonly;
 	sqlite3_stmt		*st[ST_COUNT];
-	ZSTD_CCtx		*zc;
-	ZSTD_DCtx		*zd;
-	void			*zbuf;
-	size_t			 zcap;
+	struct pack		*pack;		/* for reading text back */
+	struct buf		 hits;
 	struct store_acc	*acc;
 	size_t			 nacc;
 	size_t			 cacc;
@@ -375,9 +364,8 @@ store_close(struct store *s)
 		sqlite3_close(s->db);
 	if (s->lockfd != -1)
 		close(s->lockfd);
-	ZSTD_freeCCtx(s->zc);
-	ZSTD_freeDCtx(s->zd);
-	free(s->zbuf);
+	pack_free(s->pack);
+	buf_free(&s->hits);
 	free(s->acc);
 	free(s->path);
 	free(s);
@@ -418,6 +406,30 @@ store_rollback(struct store *s)
 	}
 	s->in_txn = 0;
 	s->nacc = 0;
+}
+
+static int
+store_step(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		store_cause(s, cause, what);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 /* Record rule names, kinds and labels; sets each rule's id. */
@@ -559,24 +571,64 @@ store_accumulate(struct store *s, int axis, int64_t hour, int64_t rule_id,
 	a->mentions = mentions;
 }
 
-/* Compress an item's text into s->zbuf; returns the size. */
-static size_t
-store_compress(struct store *s, const char *text, size_t len)
+/* Hits as (rule id, mentions) pairs of LEB128 varints. */
+static void
+store_varint(struct buf *b, uint64_t v)
 {
-	size_t	bound, n;
-
-	if (s->zc == NULL && (s->zc = ZSTD_createCCtx()) == NULL)
-		fatalx("ZSTD_createCCtx failed");
-	bound = ZSTD_compressBound(len);
-	if (bound > s->zcap) {
-		free(s->zbuf);
-		s->zcap = bound;
-		s->zbuf = xmalloc(bound);
+	while (v >= 0x80) {
+		buf_addc(b, (char)(v | 0x80));
+		v >>= 7;
 	}
-	n = ZSTD_compressCCtx(s->zc, s->zbuf, s->zcap, text, len, STORE_ZLEVEL);
-	if (ZSTD_isError(n))
-		fatalx("ZSTD_compressCCtx: %s", ZSTD_getErrorName(n));
-	return (n);
+	buf_addc(b, (char)v);
+}
+
+void
+store_hits_encode(const struct store_hit *hits, size_t n, struct buf *out)
+{
+	size_t	i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		store_varint(out, (uint64_t)hits[i].rule_id);
+		store_varint(out, (uint64_t)hits[i].mentions);
+	}
+}
+
+/* Decode hits; -1 on a malformed blob.  *hits is malloc'd. */
+int
+store_hits_decode(const void *blob, size_t len, struct store_hit **hits,
+    size_t *n)
+{
+	const u_char	*p = blob, *end = p + len;
+	uint64_t	 v[2];
+	size_t		 cap = 0;
+	int		 k, shift;
+
+	*hits = NULL;
+	*n = 0;
+	while (p < end) {
+		for (k = 0; k < 2; k++) {
+			v[k] = 0;
+			for (shift = 0; ; shift += 7) {
+				if (p >= end || shift > 56) {
+					free(*hits);
+					*hits = NULL;
+					*n = 0;
+					return (-1);
+				}
+				v[k] |= (uint64_t)(*p & 0x7f) << shift;
+				if ((*p++ & 0x80) == 0)
+					break;
+			}
+		}
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			*hits = xreallocarray(*hits, cap, sizeof **hits);
+		}
+		(*hits)[*n].rule_id = (int64_t)v[0];
+		(*hits)[(*n)++].mentions = (int)v[1];
+	}
+	return (0);
 }
 
 /*
@@ -588,47 +640,37 @@ store_item_add(struct store *s, int64_t source_id, const struct store_item *it,
     const struct store_hit *hits, size_t nhits, char **cause)
 {
 	sqlite3_stmt	*st = s->st[ST_ITEM_ADD];
-	int64_t		 item_id, hp, hs;
-	size_t		 i, zlen = 0;
+	int64_t		 hp, hs;
+	size_t		 i;
 
 	if (s->acc_source != 0 && s->acc_source != source_id)
 		fatalx("store_item_add: one source per poll");
 	s->acc_source = source_id;
 
-	if (it->text != NULL)
-		zlen = store_compress(s, it->text, it->textlen);
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, it->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, it->published);
 	sqlite3_bind_int(st, 4, it->dated);
 	sqlite3_bind_int64(st, 5, it->seen);
-	if (it->text != NULL)
-		sqlite3_bind_blob(st, 6, s->zbuf, (int)zlen, SQLITE_STATIC);
+	if (it->ztext != NULL)
+		sqlite3_bind_blob(st, 6, it->ztext, (int)it->zlen,
+		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 6);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_cause(s, cause, "adding item");
-		sqlite3_reset(st);
+	if (nhits > 0) {
+		store_hits_encode(hits, nhits, &s->hits);
+		sqlite3_bind_blob(st, 7, s->hits.data, (int)s->hits.len,
+		    SQLITE_STATIC);
+	} else
+		sqlite3_bind_null(st, 7);
+	if (store_step(s, st, "adding item", cause) != 0)
 		return (-1);
-	}
-	sqlite3_reset(st);
-	item_id = sqlite3_last_insert_rowid(s->db);
 
 	hp = date_bucket(it->published, BUCKET_HOUR);
 	hs = date_bucket(it->seen, BUCKET_HOUR);
 	store_accumulate(s, STORE_BY_PUBLISHED, hp, 0, 1, 0);
 	store_accumulate(s, STORE_BY_SEEN, hs, 0, 1, 0);
-	st = s->st[ST_ITEM_RULE];
 	for (i = 0; i < nhits; i++) {
-		sqlite3_bind_int64(st, 1, item_id);
-		sqlite3_bind_int64(st, 2, hits[i].rule_id);
-		sqlite3_bind_int(st, 3, hits[i].mentions);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			store_cause(s, cause, "adding item counts");
-			sqlite3_reset(st);
-			return (-1);
-		}
-		sqlite3_reset(st);
 		store_accumulate(s, STORE_BY_PUBLISHED, hp, hits[i].rule_id, 1,
 		    hits[i].mentions);
 		store_accumulate(s, STORE_BY_SEEN, hs, hits[i].rule_id, 1,
@@ -649,30 +691,6 @@ store_acc_cmp(const void *a, const void *b)
 	if (x->rule_id != y->rule_id)
 		return (x->rule_id < y->rule_id ? -1 : 1);
 	return (0);
-}
-
-static int
-store_step(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
-{
-	int	rc;
-
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		store_cause(s, cause, what);
-		return (-1);
-	}
-	return (0);
-}
-
-static void
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 /* Write the accumulated rollups of this poll's new items. */
@@ -1005,40 +1023,19 @@ int
 store_item_text(struct store *s, int64_t source_id, const char *uid,
     struct buf *out)
 {
-	sqlite3_stmt		*st = s->st[ST_ITEM_TEXT];
-	const void		*z;
-	unsigned long long	 size;
-	size_t			 zlen, n;
-	int			 rc, found = 0;
+	sqlite3_stmt	*st = s->st[ST_ITEM_TEXT];
+	int		 rc, found = 0;
 
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-		z = sqlite3_column_blob(st, 0);
-		zlen = (size_t)sqlite3_column_bytes(st, 0);
-		size = ZSTD_getFrameContentSize(z, zlen);
-		if (size == ZSTD_CONTENTSIZE_ERROR ||
-		    size == ZSTD_CONTENTSIZE_UNKNOWN || size > SIZE_MAX / 2) {
-			found = -1;
-			goto out;
-		}
-		if (s->zd == NULL && (s->zd = ZSTD_createDCtx()) == NULL)
-			fatalx("ZSTD_createDCtx failed");
-		buf_reset(out);
-		buf_grow(out, (size_t)size);
-		n = ZSTD_decompressDCtx(s->zd, out->data, (size_t)size + 1, z,
-		    zlen);
-		if (ZSTD_isError(n) || n != size) {
-			found = -1;
-			goto out;
-		}
-		out->len = n;
-		out->data[n] = '\0';
-		found = 1;
+		if (s->pack == NULL)
+			s->pack = pack_new();
+		found = pack_decompress(s->pack, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), out) == 0 ? 1 : -1;
 	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		found = -1;
-out:
 	sqlite3_reset(st);
 	return (found);
 }

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -429,6 +430,153 @@ test_catastrophic_exclude_hits_the_limit(void **state)
 	rule_free(r);
 }
 
+/* The literals the prefilter extracts: conservative, never wrong. */
+static void
+test_prefilter_extracts_required_literals(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*literals;
+	} cases[] = {
+		{ "\\bBlake\\s+Lively\\b", "lively" },
+		{ "(?i)\\b(?:boost|suppress)(?:ing|ed|es)?\\b", "boost suppress" },
+		{ "(?i)\\b(?:lawsuits?|sued|suing)\\b", "lawsuit sued suing" },
+		{ "\\b(?:Justin\\s+)?Baldoni\\b", "baldoni" },
+		{ "(?i)\\bamplif(?:y|ying|ied|ies|ication)\\b", "amplif" },
+		{ "colou?r", "colo" },
+		{ "[Ll]ively", "ively" },
+		{ "caf\xc3\xa9s", "caf" },
+		{ "Mr\\. Baldoni", "mr. baldoni" },
+		{ "(?<who>Freedman)", "freedman" },
+		{ "ab+c", "" },			/* nothing of length 3 */
+		{ "foo|ba", "" },		/* one branch too short */
+		{ "(?x) foo bar", "" },		/* extended: not understood */
+		{ "\\Qfoo\\E", "" },
+		{ "(?=Lively)\\w+", "" },	/* a lookahead is not required */
+		{ "(?:Lively)?x", "" },		/* optional */
+		{ "\\x{e9}tude", "" },
+	};
+	struct rule	*r;
+	char		*l;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < nitems(cases); i++) {
+		const char	*m[] = { cases[i].pattern, NULL };
+
+		r = mkrule(m, NULL);
+		l = rule_literals(r);
+		if (strcmp(l, cases[i].literals) != 0)
+			fail_msg("%s: literals \"%s\", want \"%s\"",
+			    cases[i].pattern, l, cases[i].literals);
+		free(l);
+		rule_free(r);
+	}
+}
+
+/* Caseless k matches KELVIN SIGN under UCP: the prefilter must not skip. */
+static void
+test_prefilter_steps_aside_for_kelvin_and_long_s(void **state)
+{
+	static const char	*m[] = { "(?i)\\bkiss\\b", NULL };
+	static const char	*m2[] = { "(?i)\\bsmear\\b", NULL };
+	struct rule		*r[2];
+	struct rule_set		*set;
+	uint8_t			 maybe[2];
+	int			 vetoed;
+
+	(void)state;
+	r[0] = compiled(m, NULL, LIMIT);
+	r[1] = mkrule(m2, NULL);
+	set = rule_set_new(r, 2);
+	count_is(r[0], "a \xe2\x84\xaaiss", 1);
+	rule_set_scan(set, "a \xe2\x84\xaaiss", 6, maybe);
+	assert_int_equal(maybe[0], 1);
+	rule_set_scan(set, "\xc5\xbfmear", 6, maybe);
+	assert_int_equal(maybe[1], 1);
+	rule_set_scan(set, "nothing here", 12, maybe);
+	assert_int_equal(maybe[0], 0);
+	assert_int_equal(maybe[1], 0);
+	(void)vetoed;
+	rule_set_free(set);
+	rule_free(r[0]);
+	rule_free(r[1]);
+}
+
+/*
+ * The prefilter's one promise: a rule it skips has no match.  Random texts
+ * built from pieces of the patterns, in random case, against many rules.
+ */
+static void
+test_prefilter_never_skips_a_rule_that_matches(void **state)
+{
+	static const char	*pats[] = {
+		"\\bBlake\\s+Lively\\b", "\\bLively\\b",
+		"(?i)\\b(?:boost|suppress)(?:ing|ed|es)?\\b",
+		"(?i)\\bmean[\\s-]girls?\\b", "(?i)\\bkiss(?:es|ed)?\\b",
+		"(?i)\\b(?:lawsuits?|sued|suing)\\b", "colou?r",
+		"(?i)sexual\\s+harassment", "\\bMr\\. Baldoni\\b",
+		"(?i)smear(?:\\s+campaign)?", "[Ww]ayfarer", "ab+c",
+	};
+	static const char	*pieces[] = {
+		"Blake", "Lively", "lively", "boost", "SUPPRESSED", "mean",
+		"girl", "-", " ", "  ", "kiss", "KISSES", "lawsuit", "sued",
+		"suing", "colour", "color", "sexual", "harassment", "Mr.",
+		"Baldoni", "smear", "campaign", "wayfarer", "Wayfarer", "abbbc",
+		"x", "\xe2\x84\xaa", "\xc5\xbf", "\xc3\xa9", "\n", ".",
+	};
+	struct rule	*r[nitems(pats)];
+	struct rule_set	*set;
+	uint8_t		 maybe[nitems(pats)];
+	char		 text[512];
+	unsigned	 seed = 12345;
+	size_t		 i, k, len;
+	int		 vetoed, n, iter, skipped = 0;
+
+	(void)state;
+	for (i = 0; i < nitems(pats); i++) {
+		const char	*m[] = { pats[i], NULL };
+
+		r[i] = compiled(m, NULL, LIMIT);
+	}
+	set = rule_set_new(r, nitems(pats));
+	for (iter = 0; iter < 20000; iter++) {
+		len = 0;
+		text[0] = '\0';
+		for (k = 0; k < 1 + (size_t)(rand_r(&seed) % 12); k++) {
+			const char *p = pieces[rand_r(&seed) % nitems(pieces)];
+
+			if (len + strlen(p) + 1 >= sizeof text)
+				break;
+			for (; *p != '\0'; p++) {
+				int c = (u_char)*p;
+
+				if (c < 0x80 && rand_r(&seed) % 4 == 0)
+					c = isupper(c) ? tolower(c) : toupper(c);
+				text[len++] = (char)c;
+			}
+			if (rand_r(&seed) % 2)
+				text[len++] = ' ';
+			text[len] = '\0';
+		}
+		rule_set_scan(set, text, len, maybe);
+		for (i = 0; i < nitems(pats); i++) {
+			if (maybe[i])
+				continue;
+			skipped++;
+			n = rule_count(r[i], rs, text, len, &vetoed);
+			if (n != 0)
+				fail_msg("prefilter skipped rule %zu (%s) that "
+				    "matches \"%s\"", i, pats[i], text);
+		}
+	}
+	/* And it does skip, or it would be no filter. */
+	assert_true(skipped > 20000);
+	rule_set_free(set);
+	for (i = 0; i < nitems(pats); i++)
+		rule_free(r[i]);
+}
+
 static void
 test_rule_new_defaults_label_to_name(void **state)
 {
@@ -470,6 +618,11 @@ main(void)
 		cmocka_unit_test(test_catastrophic_backtracking_hits_the_limit),
 		cmocka_unit_test(test_catastrophic_exclude_hits_the_limit),
 		cmocka_unit_test(test_rule_new_defaults_label_to_name),
+		cmocka_unit_test(test_prefilter_extracts_required_literals),
+		cmocka_unit_test(
+		    test_prefilter_steps_aside_for_kelvin_and_long_s),
+		cmocka_unit_test(
+		    test_prefilter_never_skips_a_rule_that_matches),
 	};
 
 	return (cmocka_run_group_tests_name("rule", tests, NULL, NULL));

@@ -75,21 +75,28 @@ add_poll(struct store *st, int64_t src, const char *uid, int64_t pub,
     int64_t seen, const struct store_hit *hits, size_t nhits)
 {
 	struct store_item	 it;
+	struct pack		*pk = pack_new();
+	struct buf		 z;
 	char			*cause = NULL;
+	const char		*text = "Blake Lively\nbody text";
 
+	buf_init(&z);
+	pack_compress(pk, text, strlen(text), &z);
 	memset(&it, 0, sizeof it);
 	it.uid = uid;
 	it.published = pub;
 	it.dated = 1;
 	it.seen = seen;
-	it.text = "Blake Lively\nbody text";
-	it.textlen = strlen(it.text);
+	it.ztext = z.data;
+	it.zlen = z.len;
 	assert_int_equal(store_begin(st, &cause), 0);
 	assert_int_equal(store_item_exists(st, src, uid), 0);
 	assert_int_equal(store_item_add(st, src, &it, hits, nhits, &cause), 0);
 	assert_int_equal(store_poll_done(st, src, &(struct store_poll){
 	    .when = seen, .ok = 1, .fresh = 1 }, &cause), 0);
 	assert_int_equal(store_commit(st, &cause), 0);
+	buf_free(&z);
+	pack_free(pk);
 }
 
 static void
@@ -351,11 +358,8 @@ static const char v1_schema[] =
 	" kind TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE item (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,"
 	" uid TEXT NOT NULL, published INTEGER NOT NULL, dated INTEGER NOT NULL,"
-	" seen INTEGER NOT NULL, text BLOB, UNIQUE (source_id, uid));"
+	" seen INTEGER NOT NULL, text BLOB, hits BLOB, UNIQUE (source_id, uid));"
 	"CREATE INDEX item_seen ON item(seen);"
-	"CREATE TABLE item_rule (item_id INTEGER NOT NULL, rule_id INTEGER NOT"
-	" NULL, mentions INTEGER NOT NULL, PRIMARY KEY (item_id, rule_id))"
-	" WITHOUT ROWID;"
 	"CREATE TABLE rollup (axis INTEGER NOT NULL, hour INTEGER NOT NULL,"
 	" source_id INTEGER NOT NULL, rule_id INTEGER NOT NULL, items INTEGER"
 	" NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (axis, hour,"
@@ -365,8 +369,7 @@ static const char v1_schema[] =
 	" hour, source_id)) WITHOUT ROWID;"
 	"INSERT INTO source (id, name) VALUES (1, 'old');"
 	"INSERT INTO rule (id, name) VALUES (1, 'lively');"
-	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, NULL);"
-	"INSERT INTO item_rule VALUES (1, 1, 5);"
+	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, NULL, x'0105');"
 	"INSERT INTO rollup VALUES (0, 3600, 1, 1, 1, 5);"
 	"PRAGMA user_version = 1;";
 
@@ -474,6 +477,29 @@ test_poll_health_and_validators_are_recorded(void **state)
 	store_close(st);
 }
 
+/* Hits round-trip through their varint blob, large values included. */
+static void
+test_hits_blob_round_trips(void **state)
+{
+	struct store_hit	 in[3] = { { 1, 5 }, { 300, 1 }, { 70000, 200 } };
+	struct store_hit	*out;
+	struct buf		 b;
+	size_t			 n;
+
+	(void)state;
+	buf_init(&b);
+	store_hits_encode(in, 3, &b);
+	assert_int_equal(b.len, 2 + 3 + 5);
+	assert_int_equal(store_hits_decode(b.data, b.len, &out, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[2].rule_id, 70000);
+	assert_int_equal(out[2].mentions, 200);
+	free(out);
+	/* A truncated varint is refused. */
+	assert_int_equal(store_hits_decode(b.data, b.len - 1, &out, &n), -1);
+	buf_free(&b);
+}
+
 static int
 setup(void **state)
 {
@@ -512,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_rule_ids_are_stable_across_syncs),
 		cmocka_unit_test(test_v1_database_is_migrated_with_data_intact),
 		cmocka_unit_test(test_poll_health_and_validators_are_recorded),
+		cmocka_unit_test(test_hits_blob_round_trips),
 	};
 
 	log_init("test_store", 0);

@@ -233,6 +233,23 @@ conf_resolve(const char *dir, const char *path)
 	return (s);
 }
 
+/*
+ * Like conf_resolve, but absolute even when the config was named by a
+ * relative path: a detached daemon changes directory to /.
+ */
+static char *
+conf_absolute(const char *dir, const char *path)
+{
+	char	*rel, *abs, cwd[PATH_MAX];
+
+	rel = conf_resolve(dir, path);
+	if (rel[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return (rel);
+	xasprintf(&abs, "%s/%s", cwd, rel);
+	free(rel);
+	return (abs);
+}
+
 static char *
 conf_dirname(const char *path)
 {
@@ -281,7 +298,7 @@ conf_main_key(struct conf_parse *p, const char *key, const char *value)
 	if (strcmp(key, "database") == 0) {
 		if (conf_once(p, key, 0) == 0) {
 			free(c->database);
-			c->database = conf_resolve(p->dir, value);
+			c->database = conf_absolute(p->dir, value);
 		}
 	} else if (strcmp(key, "user_agent") == 0) {
 		if (conf_once(p, key, 1) == 0)
@@ -331,6 +348,9 @@ conf_main_key(struct conf_parse *p, const char *key, const char *value)
 				    "from 1000 to 1000000000", value);
 			c->match_limit = (uint32_t)v;
 		}
+	} else if (strcmp(key, "jit") == 0) {
+		if (conf_once(p, key, 12) == 0 && conf_bool(value, &c->jit) != 0)
+			conf_error(p, key, "\"%s\" is not yes or no", value);
 	} else if (strcmp(key, "workers") == 0) {
 		if (conf_once(p, key, 11) == 0) {
 			if (strcmp(value, "auto") == 0)
@@ -653,7 +673,10 @@ conf_reader_cb(char *str, int num, void *arg)
 		    "pattern into several match lines", num - 2);
 		return (NULL);
 	}
-	skip = strspn(str, " \t");
+	skip = 0;
+	if (p->line == 1 && strncmp(str, "\xef\xbb\xbf", 3) == 0)
+		skip = 3;	/* a UTF-8 byte-order mark */
+	skip += strspn(str + skip, " \t");
 	memmove(str, str + skip, len - skip + 1);
 	if (str[0] == '[') {
 		p->header_line = p->line;
@@ -765,6 +788,7 @@ conf_defaults(struct conf *c)
 	c->listen = xstrdup("127.0.0.1:8470");
 	c->text_retention = 90 * 86400;
 	c->match_limit = 1000000;
+	c->jit = 1;
 	c->default_interval = 15 * 60;
 	c->workers = -1;
 	c->refs = 1;
@@ -788,7 +812,7 @@ conf_finish(struct conf *c, char **cause)
 			s->interval = c->default_interval;
 	}
 	for (i = 0; i < c->nrules; i++) {
-		if (rule_compile(c->rules[i], cause) != 0)
+		if (rule_compile(c->rules[i], c->jit, cause) != 0)
 			return (-1);
 	}
 	c->prefilter = rule_set_new(c->rules, c->nrules);

@@ -143,6 +143,7 @@ ingest_prepare(struct ingest_ctx *ctx, const struct conf *conf,
 	int			 rc;
 
 	memset(res, 0, sizeof *res);
+	res->ruleset = conf->ruleset;
 	if (ctx->match_limit != conf->match_limit) {	/* a reload changed it */
 		rule_scratch_free(ctx->scratch);
 		ctx->scratch = rule_scratch_new(conf->match_limit);
@@ -228,6 +229,7 @@ ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
 		si.published = ni->published;
 		si.dated = ni->dated;
 		si.seen = seen;
+		si.ruleset = res->ruleset;
 		si.ztext = ni->ztext.data;
 		si.zlen = ni->ztext.len;
 		if (store_item_add(st, source_id, &si, ni->hits, ni->nhits,

@@ -28,6 +28,10 @@ struct ctl {
 	struct conf	*conf;
 };
 
+/* The command's arguments, for ctl_cmd_usage to tell --help from errors. */
+static int	  ctl_argc;
+static char	**ctl_argv;
+
 struct ctl_cmd {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
@@ -49,11 +53,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "record saved feed files as polls (folders are walked)" },
 	{ "export", ctl_export, "export [--per-source] [--bucket hour|day|"
 	  "week|month]\n\t\t[--from TIME] [--to TIME] [--rule R,...] "
-	  "[--source S,...]\n\t\t[--by published|seen]",
-	  "write the trend CSV to standard output" },
+	  "[--source S,...]\n\t\t[--by published|seen] [--format long|wide|"
+	  "ratio|json]\n\t\t[--measure items|mentions|share] [--tz ZONE] "
+	  "[--totals]\n\t\t[--with-version]",
+	  "write the trend CSV (or JSON) to standard output" },
 	{ "parse", ctl_parse, "parse FILE|URL|-",
 	  "print a feed's items as JSON Lines" },
-	{ "test-rules", ctl_test_rules, "test-rules [--rule R] [FILE|URL|-]",
+	{ "test-rules", ctl_test_rules, "test-rules [--rule R,...] [FILE|URL|-]",
 	  "show where each rule matches in a feed or plain text" },
 	{ "sources", ctl_sources, "sources [--csv] [--failing]",
 	  "each source's health: last poll, status, error, next due" },
@@ -82,17 +88,25 @@ ctl_usage(int status)
 	exit(status);
 }
 
+/* A command's usage: on stdout and exit 0 when asked (--help). */
 static __dead void
 ctl_cmd_usage(const char *cmd)
 {
 	size_t	i;
+	int	k, asked = 0;
+
+	for (k = 1; k < ctl_argc; k++) {
+		if (strcmp(ctl_argv[k], "--help") == 0 ||
+		    strcmp(ctl_argv[k], "-h") == 0)
+			asked = 1;
+	}
 
 	for (i = 0; i < nitems(ctl_cmds); i++) {
 		if (strcmp(ctl_cmds[i].name, cmd) == 0)
-			fprintf(stderr, "usage: mentionctl %s\n",
-			    ctl_cmds[i].usage);
+			fprintf(asked ? stdout : stderr, "usage: mentionctl "
+			    "%s\n\t%s\n", ctl_cmds[i].usage, ctl_cmds[i].help);
 	}
-	exit(EXIT_USAGE);
+	exit(asked ? EXIT_OK : EXIT_USAGE);
 }
 
 /* Load the configuration once; a failure is a config error (exit 2). */
@@ -232,6 +246,14 @@ ctl_check(struct ctl *ctl, int argc, char **argv)
 	printf("%s: OK: %zu sources, %zu rules (%zu patterns compiled), "
 	    "database %s\n", ctl->conf_path, ctl->conf->nsources,
 	    ctl->conf->nrules, npat, ctl->conf->database);
+	/* -v: what the prefilter keys on; a rule without literals always runs. */
+	for (i = 0; log_getverbose() > 0 && i < ctl->conf->nrules; i++) {
+		char *l = rule_literals(ctl->conf->rules[i]);
+
+		printf("  rule %-20s %s\n", ctl->conf->rules[i]->name,
+		    *l != '\0' ? l : "(no literal: runs on every item)");
+		free(l);
+	}
 	return (EXIT_OK);
 }
 
@@ -402,7 +424,7 @@ ctl_ingest(struct ctl *ctl, int argc, char **argv)
 	if ((st = ctl_store(ctl, 0)) == NULL)
 		return (EXIT_RUNTIME);
 	if (store_sync_rules(st, ctl->conf->rules, ctl->conf->nrules,
-	    &cause) != 0) {
+	    &ctl->conf->ruleset, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);
 		store_close(st);
@@ -563,6 +585,33 @@ ctl_parse(struct ctl *ctl, int argc, char **argv)
 	return (fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME);
 }
 
+/* Keywords of --format and --measure, by their EXPORT_ and MEASURE_ values. */
+static const char *ctl_formats[] = { "long", "wide", "ratio", "json", NULL };
+static const char *ctl_measures[] = { "", "items", "mentions", "share", NULL };
+
+/* The index of a keyword in list, or -1 after saying what is allowed. */
+static int
+ctl_keyword(const char *opt, const char *arg, const char **list)
+{
+	struct buf	b;
+	int		i;
+
+	for (i = 0; list[i] != NULL; i++) {
+		if (*list[i] != '\0' && strcmp(list[i], arg) == 0)
+			return (i);
+	}
+	buf_init(&b);
+	for (i = 0; list[i] != NULL; i++) {
+		if (*list[i] == '\0')
+			continue;
+		buf_printf(&b, "%s%s", b.len > 0 ? (list[i + 1] == NULL ?
+		    " or " : ", ") : "", list[i]);
+	}
+	log_warnx("%s: \"%s\" is not %s", opt, arg, b.data);
+	buf_free(&b);
+	return (-1);
+}
+
 /* An export time: an ISO date or date-time (UTC unless an offset says). */
 static int
 ctl_time(const char *opt, const char *arg, int64_t *t)
@@ -586,6 +635,11 @@ ctl_export(struct ctl *ctl, int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 's' },
 		{ "by", required_argument, NULL, 'y' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "measure", required_argument, NULL, 'm' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "totals", no_argument, NULL, 'T' },
+		{ "with-version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -635,6 +689,25 @@ ctl_export(struct ctl *ctl, int argc, char **argv)
 				return (EXIT_USAGE);
 			}
 			break;
+		case 'F':
+			if ((o.format = ctl_keyword("--format", optarg,
+			    ctl_formats)) < 0)
+				return (EXIT_USAGE);
+			break;
+		case 'm':
+			if ((o.measure = ctl_keyword("--measure", optarg,
+			    ctl_measures)) < 0)
+				return (EXIT_USAGE);
+			break;
+		case 'z':
+			o.tz = optarg;
+			break;
+		case 'T':
+			o.totals = 1;
+			break;
+		case 'V':
+			o.with_version = 1;
+			break;
 		default:
 			ctl_cmd_usage("export");
 		}
@@ -654,7 +727,7 @@ ctl_export(struct ctl *ctl, int argc, char **argv)
 	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
 		return (EXIT_RUNTIME);
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-	rc = export_csv(st, ctl->conf, &o, stdout, &cause);
+	rc = export_run(st, ctl->conf, &o, stdout, &cause);
 	if (rc != 0) {
 		log_warnx("export: %s", cause);
 		free(cause);
@@ -962,6 +1035,8 @@ main(int argc, char **argv)
 		    argv[0]);
 		return (EXIT_USAGE);
 	}
+	ctl_argc = argc;
+	ctl_argv = argv;
 	rc = ctl_cmds[i].fn(&ctl, argc, argv);
 	conf_free(ctl.conf);
 	return (rc);

@@ -70,7 +70,6 @@ mentiond_stop_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	log_info("signal %d: stopping", (int)sig);
-	notify_send("STOPPING=1");
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -80,7 +79,7 @@ mentiond_reload_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct mentiond	*d = arg;
 	struct conf	*c;
-	char		*cause;
+	char		*cause, status[128];
 
 	(void)sig;
 	(void)what;
@@ -98,7 +97,8 @@ mentiond_reload_cb(evutil_socket_t sig, short what, void *arg)
 		free(c->database);
 		c->database = xstrdup(d->conf->database);
 	}
-	if (store_sync_rules(d->store, c->rules, c->nrules, &cause) != 0) {
+	if (store_sync_rules(d->store, c->rules, c->nrules, &c->ruleset,
+	    &cause) != 0) {
 		log_warnx("reload failed, still running the previous "
 		    "configuration: %s", cause);
 		free(cause);
@@ -109,8 +109,8 @@ mentiond_reload_cb(evutil_socket_t sig, short what, void *arg)
 	conf_unref(d->conf);
 	d->conf = c;
 out:
-	notify_send("READY=1\nSTATUS=%zu sources, %zu rules",
-	    sched_sources(d->sched), d->conf->nrules);
+	sched_status(d->sched, status, sizeof status);
+	notify_send("READY=1\nSTATUS=%s", status);
 }
 
 static void
@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	};
 	struct mentiond	 d;
 	struct timeval	 tv = { MENTIOND_PRUNE_EVERY, 0 };
-	char		*cause;
+	char		*cause, *abs = NULL, status[128];
 	int		 ch, foreground = 0, check = 0, verbose = 0;
 
 	memset(&d, 0, sizeof d);
@@ -194,6 +194,9 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		mentiond_usage(EXIT_USAGE);
+	/* A detached daemon runs in /: reloads must still find the file. */
+	if ((abs = realpath(d.conf_path, NULL)) != NULL)
+		d.conf_path = abs;
 	log_init("mentiond", check ? 0 : LOG_F_DAEMON);
 	log_setverbose(verbose);
 	feed_init();
@@ -214,7 +217,7 @@ main(int argc, char **argv)
 	if ((d.store = store_open(d.conf->database, STORE_EXCLUSIVE,
 	    &cause)) == NULL ||
 	    store_sync_rules(d.store, d.conf->rules, d.conf->nrules,
-	    &cause) != 0) {
+	    &d.conf->ruleset, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);
 		store_close(d.store);
@@ -249,8 +252,8 @@ main(int argc, char **argv)
 	d.sched = sched_new(d.base, d.conf, d.store, d.once, mentiond_idle_cb,
 	    &d);
 	notify_watchdog_start(d.base);
-	notify_send("READY=1\nSTATUS=%zu sources, %zu rules",
-	    sched_sources(d.sched), d.conf->nrules);
+	sched_status(d.sched, status, sizeof status);
+	notify_send("READY=1\nSTATUS=%s", status);
 
 	event_base_dispatch(d.base);
 
@@ -267,5 +270,6 @@ main(int argc, char **argv)
 	event_base_free(d.base);
 	conf_unref(d.conf);
 	log_info("stopped");
+	free(abs);
 	return (EXIT_OK);
 }

@@ -72,6 +72,19 @@ char		*buf_take(struct buf *);
 uint64_t	 hash64(const void *, size_t);
 void		 hash64_hex(const void *, size_t, char[17]);
 
+/* cell.c: a day's hourly counts as a compact, mergeable blob. */
+struct cell {
+	int64_t		 key;
+	int64_t		 v1;
+	int64_t		 v2;
+};
+size_t		 cell_normalise(struct cell *, size_t);
+void		 cell_encode(const struct cell *, size_t, struct buf *);
+int		 cell_decode(const void *, size_t, struct cell **, size_t *,
+		     size_t *);
+int		 cell_merge(const void *, size_t, const void *, size_t,
+		     struct buf *);
+
 /* pack.c: zstd compression of item text. */
 struct pack;
 struct pack	*pack_new(void);
@@ -98,6 +111,44 @@ int		 date_bucket_name(const char *, enum bucket *);
 const char	*date_bucket_str(enum bucket);
 int64_t		 date_bucket(int64_t, enum bucket);
 int64_t		 date_bucket_next(int64_t, enum bucket);
+
+/* tz.c: IANA time zones from the system's TZif files, for local buckets. */
+struct tz;
+struct tz	*tz_load(const char *, char **);
+void		 tz_free(struct tz *);
+int		 tz_is_utc(const struct tz *);
+int		 tz_offset(const struct tz *, int64_t);
+int64_t		 tz_bucket(const struct tz *, int64_t, enum bucket);
+int64_t		 tz_bucket_next(const struct tz *, int64_t, enum bucket);
+void		 tz_format(const struct tz *, int64_t, char *, size_t);
+
+/* spike.c: robust spike scores (median and MAD over a trailing window). */
+struct spike_opts {
+	size_t		 window;	/* trailing buckets in the baseline */
+	size_t		 min_window;	/* fewer than this: no score */
+	double		 threshold;
+};
+double		 spike_median(double *, size_t);
+void		 spike_scores(const double *, size_t, const struct spike_opts *,
+		     double *, double *, int *);
+
+/* plot.c: an SVG line chart of trend series. */
+struct plot_series {
+	const char	*name;
+	const char	*label;
+	const double	*values;	/* one per bucket */
+};
+struct plot {
+	const char			 *title;
+	const char			 *ylabel;
+	const int64_t			 *buckets;	/* start of each */
+	const char			**bucket_labels;
+	size_t				  n;
+	const struct plot_series	 *series;
+	size_t				  nseries;
+	int				  percent;	/* values are shares */
+};
+void		 plot_svg(const struct plot *, struct buf *);
 
 /* text.c: HTML and XHTML to item text (SPEC "Item text"). */
 struct _xmlNode;
@@ -163,7 +214,7 @@ struct rule {
 struct rule_scratch;
 struct rule	*rule_new(const char *, const char *, int);
 void		 rule_free(struct rule *);
-int		 rule_compile(struct rule *, char **);
+int		 rule_compile(struct rule *, int, char **);
 struct rule_scratch *rule_scratch_new(uint32_t);
 void		 rule_scratch_free(struct rule_scratch *);
 int		 rule_count(struct rule *, struct rule_scratch *, const char *,
@@ -178,6 +229,7 @@ void		 rule_set_free(struct rule_set *);
 void		 rule_set_scan(const struct rule_set *, const char *, size_t,
 		     uint8_t *);
 char		*rule_literals(struct rule *);
+void		 rule_definition(struct rule *, struct buf *);
 
 /* conf.c: the INI configuration (SPEC "Configuration"). */
 struct rule_set;
@@ -204,12 +256,14 @@ struct conf {
 	char		 *listen;
 	int64_t		  text_retention;
 	uint32_t	  match_limit;
+	int		  jit;		/* PCRE2 JIT (needs W+X pages) */
 	int64_t		  default_interval;
 	int		  workers;	/* -1: one per CPU */
 	int		  refs;		/* jobs in flight hold references */
 	struct rule	**rules;
 	size_t		  nrules;
 	struct rule_set	 *prefilter;	/* which rules can match a text */
+	int64_t		  ruleset;	/* store id of this rule-set version */
 	struct source	**sources;
 	size_t		  nsources;
 };
@@ -232,6 +286,7 @@ struct store_item {
 	int64_t		 published;	/* bucket time on the published axis */
 	int		 dated;		/* published came from the feed */
 	int64_t		 seen;
+	int64_t		 ruleset;	/* the rule-set version that counted */
 	const void	*ztext;		/* packed item text, or NULL */
 	size_t		 zlen;
 };
@@ -239,23 +294,28 @@ struct store_hit {
 	int64_t		 rule_id;
 	int		 mentions;
 };
-struct store_row {
-	int64_t		 hour;
-	int64_t		 source_id;	/* 0 when summed over sources */
-	int64_t		 rule_id;
-	int64_t		 items;
-	int64_t		 mentions;
+/* The cell tables (hourly rollups kept as day rows; see cell.c). */
+#define STORE_T_ROLLUP		0	/* per source: (rule, hour) */
+#define STORE_T_ROLLUP_RULE	1	/* per rule, all sources */
+#define STORE_T_TOTAL		2	/* items ingested; source 0: all */
+#define STORE_T_COOCCUR		3	/* per rule a: (rule b, hour) */
+#define STORE_T_POLL		4	/* per source: (polls, polls ok) */
+struct store_cell {
+	int64_t		 hour;		/* start, UTC epoch seconds */
+	int64_t		 owner;		/* source or rule (a) */
+	int64_t		 sub;		/* rule, or rule b; else 0 */
+	int64_t		 v1;		/* items, total, polls */
+	int64_t		 v2;		/* mentions, polls ok */
 };
-struct store_filter {
-	int		 axis;		/* STORE_BY_* */
-	int64_t		 from;		/* INT64_MIN: open */
-	int64_t		 to;		/* INT64_MAX: open */
-	int64_t		*rules;		/* NULL: all */
-	size_t		 nrules;
-	int64_t		*sources;	/* NULL: all */
-	size_t		 nsources;
-	int		 per_source;
+typedef int (*store_cell_cb)(const struct store_cell *, void *);
+/* A rule or source the database knows. */
+struct store_name {
+	int64_t		 id;
+	char		*name;
+	char		*kind;		/* rules */
+	char		*label;		/* rules */
 };
+typedef void (*store_version_cb)(int64_t, const char *, void *);
 /* How a poll ended, written with the poll's items (or alone). */
 struct store_poll {
 	int64_t		 when;
@@ -296,22 +356,22 @@ typedef int (*store_source_cb)(const struct store_source_row *, void *);
 #define STORE_BY_SEEN		1
 #define STORE_READONLY		0x1
 #define STORE_EXCLUSIVE		0x2	/* the daemon: one per database */
-typedef int (*store_row_cb)(const struct store_row *, void *);
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
 int		 store_version(struct store *);
 int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
-int		 store_sync_rules(struct store *, struct rule **, size_t, char **);
+int		 store_sync_rules(struct store *, struct rule **, size_t,
+		     int64_t *, char **);
 int		 store_source_id(struct store *, const char *, const char *,
 		     int64_t *, char **);
 int		 store_lookup_source(struct store *, const char *, int64_t *);
 int		 store_lookup_rule(struct store *, const char *, int64_t *);
 int		 store_item_exists(struct store *, int64_t, const char *);
 int		 store_item_add(struct store *, int64_t,
-		     const struct store_item *, const struct store_hit *,
-		     size_t, char **);
+		     const struct store_item *, struct store_hit *, size_t,
+		     char **);
 int		 store_poll_done(struct store *, int64_t,
 		     const struct store_poll *, char **);
 int		 store_poll_only(struct store *, int64_t,
@@ -321,11 +381,17 @@ int		 store_source_state(struct store *, int64_t,
 void		 store_source_state_clear(struct store_source_state *);
 int		 store_sources(struct store *, store_source_cb, void *,
 		     char **);
+int64_t		 store_count_items(struct store *);
 int		 store_prune_text(struct store *, int64_t, int64_t *, char **);
-int		 store_rows(struct store *, const struct store_filter *,
-		     store_row_cb, void *, char **);
-int		 store_names(struct store *, int, int64_t **, char ***,
-		     size_t *, char **);
+int		 store_cells(struct store *, int, int, int64_t, int64_t,
+		     const int64_t *, size_t, store_cell_cb, void *, char **);
+int		 store_versions(struct store *, int, int64_t, int64_t,
+		     store_version_cb, void *, char **);
+int		 store_extent(struct store *, int, int64_t *, int64_t *,
+		     char **);
+int		 store_names(struct store *, int, struct store_name **, size_t *,
+		     char **);
+void		 store_names_free(struct store_name *, size_t);
 int		 store_item_text(struct store *, int64_t, const char *,
 		     struct buf *);
 void		 store_hits_encode(const struct store_hit *, size_t,
@@ -353,6 +419,7 @@ struct ingest_result {
 	size_t			 nitems;
 	uint64_t		 mentions;
 	size_t			 limited;
+	int64_t			 ruleset;	/* the rules that counted */
 	char			*cause;		/* why it is not a feed */
 };
 struct ingest_stats {
@@ -454,6 +521,7 @@ struct sched	*sched_new(struct event_base *, struct conf *, struct store *,
 		     int, sched_idle_fn, void *);
 void		 sched_reload(struct sched *, struct conf *);
 size_t		 sched_sources(struct sched *);
+void		 sched_status(struct sched *, char *, size_t);
 void		 sched_free(struct sched *);
 
 /* notify.c: sd_notify(3) for systemd, a no-op elsewhere. */
@@ -472,7 +540,15 @@ void		 csv_quote(struct buf *, const char *);
 /* json.c: JSON string output. */
 void		 json_string(struct buf *, const char *);
 
-/* export.c: trend CSV from the hourly rollups (SPEC "Trend CSV"). */
+/* export.c and frame.c: trend exports from the hourly rollups. */
+#define EXPORT_LONG	0	/* bucket,rule,items,mentions */
+#define EXPORT_WIDE	1	/* one column per rule, dense */
+#define EXPORT_RATIO	2	/* Media Cloud's date,count,total_count,ratio */
+#define EXPORT_JSON	3	/* the long rows as an array of objects */
+#define MEASURE_DEFAULT	0
+#define MEASURE_ITEMS	1
+#define MEASURE_MENTIONS 2
+#define MEASURE_SHARE	3	/* items matching / items ingested */
 struct export_opts {
 	enum bucket	 bucket;
 	int		 axis;
@@ -483,9 +559,67 @@ struct export_opts {
 	size_t		 nrules;
 	char		**sources;
 	size_t		 nsources;
+	int		 format;
+	int		 measure;
+	const char	*tz;		/* IANA name, NULL: UTC */
+	int		 totals;	/* bucket,source,total */
+	int		 with_version;
+};
+/* What an export covers: rules, sources and buckets, in output order. */
+struct frame_col {
+	int64_t		 id;
+	const char	*name;
+	const char	*label;
+	const char	*kind;
+};
+struct frame {
+	struct store		*store;
+	int			 axis;
+	enum bucket		 bucket;
+	struct tz		*tz;
+	int64_t			 from;		/* whole hours */
+	int64_t			 to;
+	int64_t			*start;		/* nb + 1 bucket starts */
+	size_t			 nb;
+	struct frame_col	*rule;
+	size_t			 nrule;
+	struct frame_col	*src;
+	size_t			 nsrc;
+	int			 sources_chosen;
+	int64_t			*rule_col;	/* id -> column, -1 */
+	int64_t			 max_rule;
+	int64_t			*src_col;
+	int64_t			 max_src;
+	struct store_name	*known_rules;
+	size_t			 nknown_rules;
+	struct store_name	*known_srcs;
+	size_t			 nknown_srcs;
+};
+/* Dense per-rule series (summed over sources): rule r, bucket b at r*nb+b. */
+struct series {
+	struct frame	*f;
+	size_t		 nb;
+	size_t		 nr;
+	int64_t		*items;
+	int64_t		*mentions;
+	int64_t		*total;		/* per bucket */
+	double		*values;	/* the measure asked for */
 };
 void		 export_opts_init(struct export_opts *);
-int		 export_csv(struct store *, struct conf *,
+int		 export_run(struct store *, struct conf *,
 		     const struct export_opts *, FILE *, char **);
+int		 export_series(struct store *, struct conf *,
+		     const struct export_opts *, struct series *, char **);
+void		 export_series_free(struct series *);
+int		 frame_open(struct frame *, struct store *, struct conf *,
+		     const struct export_opts *, char **);
+void		 frame_close(struct frame *);
+ssize_t		 frame_bucket(const struct frame *, int64_t);
+ssize_t		 frame_rule(const struct frame *, int64_t);
+ssize_t		 frame_source(const struct frame *, int64_t);
+void		 frame_label(const struct frame *, size_t, char *, size_t);
+int64_t		*frame_totals(struct frame *, int, char **);
+int64_t		*frame_source_ids(struct frame *, size_t *);
+int64_t		*frame_rule_ids(struct frame *, size_t *);
 
 #endif /* MENTIOND_H */

@@ -68,6 +68,12 @@ rule_scratch_free(struct rule_scratch *rs)
 	free(rs);
 }
 
+static int
+rule_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
 struct rule *
 rule_new(const char *name, const char *file, int line)
 {
@@ -112,15 +118,39 @@ rule_free(struct rule *r)
 	free(r);
 }
 
+/*
+ * A rule's normalised definition: what decides its counts (name, match
+ * patterns in order, excludes sorted), not its label or kind.  Rule-set
+ * versions hash these.
+ */
+void
+rule_definition(struct rule *r, struct buf *b)
+{
+	char	**ex;
+	size_t	  i;
+
+	buf_printf(b, "rule %s\n", r->name);
+	for (i = 0; i < r->nmatch; i++)
+		buf_printf(b, "match %s\n", r->match[i]);
+	if (r->nexclude > 0) {
+		ex = xreallocarray(NULL, r->nexclude, sizeof *ex);
+		memcpy(ex, r->exclude, r->nexclude * sizeof *ex);
+		qsort(ex, r->nexclude, sizeof *ex, rule_strcmp);
+		for (i = 0; i < r->nexclude; i++)
+			buf_printf(b, "exclude %s\n", ex[i]);
+		free(ex);
+	}
+}
+
 /* Compile one pattern; on error a cause naming file:line, key and offset. */
 static pcre2_code *
 rule_pcre(struct rule *r, const char *key, const char *pat, int line,
-    char **cause)
+    int later, char **cause)
 {
 	pcre2_code	*re;
 	PCRE2_SIZE	 off;
 	PCRE2_UCHAR	 msg[256];
-	uint32_t	 minlen;
+	uint32_t	 minlen, backref;
 	int		 err;
 
 	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, RULE_FLAGS,
@@ -139,15 +169,24 @@ rule_pcre(struct rule *r, const char *key, const char *pat, int line,
 		pcre2_code_free(re);
 		return (NULL);
 	}
+	/* In the alternation, a later pattern's groups are renumbered. */
+	if (later && pcre2_pattern_info(re, PCRE2_INFO_BACKREFMAX,
+	    &backref) == 0 && backref > 0) {
+		xasprintf(cause, "%s:%d: %s: numbered back-references only "
+		    "work in a rule's first match line; use a named group, "
+		    "(?<w>...)\\k<w>", r->file, line, key);
+		pcre2_code_free(re);
+		return (NULL);
+	}
 	return (re);
 }
 
 /*
  * Compile a rule's patterns: each one alone first, so an error names its
- * line, then the alternation that is matched.
+ * line, then the alternation that is matched; jit: JIT-compile it too.
  */
 int
-rule_compile(struct rule *r, char **cause)
+rule_compile(struct rule *r, int jit, char **cause)
 {
 	struct rule_priv	*p;
 	pcre2_code		*re;
@@ -165,7 +204,7 @@ rule_compile(struct rule *r, char **cause)
 	buf_init(&alt);
 	for (i = 0; i < r->nmatch; i++) {
 		if ((re = rule_pcre(r, "match", r->match[i], r->match_line[i],
-		    cause)) == NULL) {
+		    i > 0, cause)) == NULL) {
 			buf_free(&alt);
 			return (-1);
 		}
@@ -188,17 +227,22 @@ rule_compile(struct rule *r, char **cause)
 	p->ex = xcalloc(r->nexclude + 1, sizeof *p->ex);
 	for (i = 0; i < r->nexclude; i++) {
 		p->ex[i] = rule_pcre(r, "exclude", r->exclude[i],
-		    r->exclude_line[i], cause);
+		    r->exclude_line[i], 0, cause);
 		if (p->ex[i] == NULL) {
 			r->priv = p;	/* rule_free frees what compiled */
 			return (-1);
 		}
 	}
 
-	/* Without JIT (not built for this CPU) pcre2_match interprets. */
-	pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
-	for (i = 0; i < r->nexclude; i++)
-		pcre2_jit_compile(p->ex[i], PCRE2_JIT_COMPLETE);
+	/*
+	 * Without JIT (not built for this CPU, or turned off so the service
+	 * can deny writable-executable memory) pcre2_match interprets.
+	 */
+	if (jit) {
+		pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
+		for (i = 0; i < r->nexclude; i++)
+			pcre2_jit_compile(p->ex[i], PCRE2_JIT_COMPLETE);
+	}
 	r->priv = p;
 	return (0);
 }
@@ -645,27 +689,41 @@ rule_pattern_lits(const char *pat, struct rule_lits *out)
 		out->n = 0;
 }
 
-/* For tests and `check -v`: a rule's literals, space separated, or "". */
+/* For tests and `mentionctl -v check`: a rule's literals, or "". */
 char *
 rule_literals(struct rule *r)
 {
-	struct rule_lits	 l;
-	struct buf		 b;
-	size_t			 i;
-	int			 k;
+	struct rule_lits	  l;
+	struct buf		  b;
+	char			**seen = NULL;
+	size_t			  nseen = 0, i, j;
+	int			  k;
 
 	buf_init(&b);
 	for (i = 0; i < r->nmatch; i++) {
 		rule_pattern_lits(r->match[i], &l);
 		if (l.n == 0) {
-			buf_free(&b);
-			return (xstrdup(""));
+			b.len = 0;	/* one pattern without: none at all */
+			break;
 		}
 		for (k = 0; k < l.n; k++) {
-			if (b.len > 0)
-				buf_addc(&b, ' ');
-			buf_adds(&b, l.s[k]);
+			for (j = 0; j < nseen; j++) {
+				if (strcmp(seen[j], l.s[k]) == 0)
+					break;
+			}
+			if (j < nseen)
+				continue;
+			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+			seen[nseen++] = xstrdup(l.s[k]);
+			buf_printf(&b, "%s%s", b.len > 0 ? " " : "", l.s[k]);
 		}
+	}
+	for (j = 0; j < nseen; j++)
+		free(seen[j]);
+	free(seen);
+	if (b.len == 0) {
+		buf_free(&b);
+		return (xstrdup(""));
 	}
 	return (buf_take(&b));
 }

@@ -120,6 +120,8 @@ struct sched {
 	void			 *idle_arg;
 	struct sched_stats	  stats;
 	int64_t			  last_summary;
+	int64_t			  items;	/* stored, in all */
+	size_t			  failing;	/* sources */
 };
 
 static void	sched_pump(struct sched *);
@@ -411,6 +413,9 @@ sched_summary(struct sched *s, int force)
 
 	if (!force && now - s->last_summary < SCHED_SUMMARY_EVERY)
 		return;
+	char			 status[128];
+	size_t			 i;
+
 	if (st->polls > 0)
 		log_info("%zu polls in %llds: %zu ok (%zu unchanged), %zu "
 		    "failed; %zu new items, %llu mentions", st->polls,
@@ -418,6 +423,14 @@ sched_summary(struct sched *s, int force)
 		    st->failed, st->fresh, (unsigned long long)st->mentions);
 	memset(st, 0, sizeof *st);
 	s->last_summary = now;
+	for (s->failing = 0, i = 0; i < s->nsrcs; i++) {
+		if (s->srcs[i]->st.failures > 0)
+			s->failing++;
+	}
+	if (!s->stopping) {
+		sched_status(s, status, sizeof status);
+		notify_send("STATUS=%s", status);
+	}
 }
 
 static void
@@ -626,6 +639,7 @@ sched_job_done(void *arg, void *warg)
 		sched_set(&src->st.hash, job->hash);
 		s->stats.ok++;
 		s->stats.fresh += is.fresh;
+		s->items += (int64_t)is.fresh;
 		s->stats.mentions += is.mentions;
 		log_debug("source \"%s\": %zu items, %zu new, %llu mentions",
 		    src->name, is.items, is.fresh,
@@ -859,6 +873,7 @@ sched_new(struct event_base *base, struct conf *conf, struct store *store,
 	event_assign(&s->summary, base, -1, EV_PERSIST, sched_summary_cb, s);
 	evtimer_add(&s->summary, &tv);
 
+	s->items = store_count_items(store);
 	sched_add_sources(s);
 	log_info("%zu sources, %zu rules, %d worker thread%s", s->nsrcs,
 	    conf->nrules, nthreads, nthreads == 1 ? "" : "s");
@@ -996,6 +1011,14 @@ size_t
 sched_sources(struct sched *s)
 {
 	return (s->nsrcs);
+}
+
+/* One line for systemctl status: sources, items, failing sources. */
+void
+sched_status(struct sched *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu sources (%zu failing), %zu rules, %lld items",
+	    s->nsrcs, s->failing, s->conf->nrules, (long long)s->items);
 }
 
 /*

@@ -46,6 +46,13 @@ static const char *store_migrations[] = {
 	"  kind TEXT NOT NULL DEFAULT '',"
 	"  label TEXT NOT NULL DEFAULT ''"
 	");"
+	/* A rule-set version: the hash of the rules' normalised definitions. */
+	"CREATE TABLE ruleset ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL,"
+	"  rules TEXT NOT NULL"
+	");"
 	"CREATE TABLE item ("
 	"  id INTEGER PRIMARY KEY,"
 	"  source_id INTEGER NOT NULL REFERENCES source(id),"
@@ -53,26 +60,55 @@ static const char *store_migrations[] = {
 	"  published INTEGER NOT NULL,"	/* from the feed, else seen */
 	"  dated INTEGER NOT NULL,"	/* 1 if the feed gave the date */
 	"  seen INTEGER NOT NULL,"
+	"  ruleset INTEGER,"		/* what counted it */
 	"  text BLOB,"			/* zstd; NULL past retention */
 	"  hits BLOB,"			/* (rule id, mentions) varint pairs */
 	"  UNIQUE (source_id, uid)"
 	");"
 	"CREATE INDEX item_seen ON item(seen);"
+	"CREATE INDEX item_published ON item(published);"
+	/*
+	 * Rollups: one row per axis (0 published, 1 seen), UTC day and owner,
+	 * its hourly counts in a cell blob (see cell.c).  Per source: keys are
+	 * rule * 32 + hour, values (items, mentions).  Per rule, all sources:
+	 * keys are hours.  Totals (items ingested) per source and, with
+	 * source 0, all sources.  Co-occurrence (all sources) per rule a <
+	 * rule b: keys are b * 32 + hour, value items with both.
+	 */
 	"CREATE TABLE rollup ("
-	"  axis INTEGER NOT NULL,"	/* 0 published, 1 seen */
-	"  hour INTEGER NOT NULL,"
+	"  axis INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
 	"  source_id INTEGER NOT NULL,"
+	"  cells BLOB NOT NULL,"
+	"  PRIMARY KEY (axis, day, source_id)"
+	");"
+	"CREATE TABLE rollup_rule ("
+	"  axis INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
 	"  rule_id INTEGER NOT NULL,"
-	"  items INTEGER NOT NULL,"
-	"  mentions INTEGER NOT NULL,"
-	"  PRIMARY KEY (axis, hour, source_id, rule_id)"
+	"  cells BLOB NOT NULL,"
+	"  PRIMARY KEY (axis, day, rule_id)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE total ("
 	"  axis INTEGER NOT NULL,"
-	"  hour INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
 	"  source_id INTEGER NOT NULL,"
-	"  items INTEGER NOT NULL,"
-	"  PRIMARY KEY (axis, hour, source_id)"
+	"  cells BLOB NOT NULL,"
+	"  PRIMARY KEY (axis, day, source_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE cooccur ("
+	"  axis INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  rule_id INTEGER NOT NULL,"
+	"  cells BLOB NOT NULL,"
+	"  PRIMARY KEY (axis, day, rule_id)"
+	");"
+	/* Which rule-set versions produced the counts of each day. */
+	"CREATE TABLE version ("
+	"  axis INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  ruleset INTEGER NOT NULL,"
+	"  PRIMARY KEY (axis, day, ruleset)"
 	") WITHOUT ROWID;",
 
 	/* 1 -> 2: the daemon's per-source state and health, and a ledger of
@@ -86,39 +122,42 @@ static const char *store_migrations[] = {
 	"ALTER TABLE source ADD COLUMN error TEXT;"
 	"ALTER TABLE source ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE source ADD COLUMN next_due INTEGER;"
-	"CREATE TABLE poll ("
-	"  hour INTEGER NOT NULL,"
+	"CREATE TABLE poll ("		/* keys: hours; (polls, polls ok) */
+	"  day INTEGER NOT NULL,"
 	"  source_id INTEGER NOT NULL,"
-	"  polls INTEGER NOT NULL,"
-	"  polls_ok INTEGER NOT NULL,"
-	"  PRIMARY KEY (hour, source_id)"
+	"  cells BLOB NOT NULL,"
+	"  PRIMARY KEY (day, source_id)"
 	") WITHOUT ROWID;",
+};
+
+/* Cell tables, in the order their deltas are written. */
+static const char *store_cell_table[] = {
+	"rollup", "rollup_rule", "total", "cooccur", "poll"
+};
+static const char *store_cell_owner[] = {
+	"source_id", "rule_id", "source_id", "rule_id", "source_id"
 };
 
 enum {
 	ST_ITEM_EXISTS,
 	ST_ITEM_ADD,
-	ST_ROLLUP,
-	ST_TOTAL,
 	ST_SOURCE_POLL,
 	ST_SOURCE_HEALTH,
 	ST_SOURCE_VALIDATORS,
-	ST_POLL_LEDGER,
 	ST_ITEM_TEXT,
+	ST_VERSION,
+	ST_MERGE_ROLLUP,
+	ST_MERGE_ROLLUP_RULE,
+	ST_MERGE_TOTAL,
+	ST_MERGE_COOCCUR,
+	ST_MERGE_POLL,
 	ST_COUNT
 };
 
 static const char *store_sql[ST_COUNT] = {
 	"SELECT 1 FROM item WHERE source_id = ? AND uid = ?",
-	"INSERT INTO item (source_id, uid, published, dated, seen, text, hits) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?)",
-	"INSERT INTO rollup (axis, hour, source_id, rule_id, items, mentions) "
-	"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (axis, hour, source_id, rule_id) "
-	"DO UPDATE SET items = items + excluded.items, "
-	"mentions = mentions + excluded.mentions",
-	"INSERT INTO total (axis, hour, source_id, items) VALUES (?, ?, ?, ?) "
-	"ON CONFLICT (axis, hour, source_id) "
-	"DO UPDATE SET items = items + excluded.items",
+	"INSERT INTO item (source_id, uid, published, dated, seen, ruleset, "
+	"text, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	"UPDATE source SET polls = polls + 1, items = items + ?, "
 	"last_poll = max(coalesce(last_poll, ?), ?) WHERE id = ?",
 	"UPDATE source SET last_attempt = ?, status = ?, error = ?, "
@@ -126,19 +165,47 @@ static const char *store_sql[ST_COUNT] = {
 	"last_success = CASE WHEN ? THEN ? ELSE last_success END WHERE id = ?",
 	"UPDATE source SET etag = ?, last_modified = ?, body_hash = ? "
 	"WHERE id = ?",
-	"INSERT INTO poll (hour, source_id, polls, polls_ok) VALUES (?, ?, 1, ?) "
-	"ON CONFLICT (hour, source_id) DO UPDATE SET polls = polls + 1, "
-	"polls_ok = polls_ok + excluded.polls_ok",
 	"SELECT text FROM item WHERE source_id = ? AND uid = ?",
+	"INSERT OR IGNORE INTO version (axis, day, ruleset) VALUES (?, ?, ?)",
+	"INSERT INTO rollup (axis, day, source_id, cells) VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (axis, day, source_id) "
+	"DO UPDATE SET cells = mentiond_merge(cells, excluded.cells)",
+	"INSERT INTO rollup_rule (axis, day, rule_id, cells) VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (axis, day, rule_id) "
+	"DO UPDATE SET cells = mentiond_merge(cells, excluded.cells)",
+	"INSERT INTO total (axis, day, source_id, cells) VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (axis, day, source_id) "
+	"DO UPDATE SET cells = mentiond_merge(cells, excluded.cells)",
+	"INSERT INTO cooccur (axis, day, rule_id, cells) VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (axis, day, rule_id) "
+	"DO UPDATE SET cells = mentiond_merge(cells, excluded.cells)",
+	"INSERT INTO poll (day, source_id, cells) VALUES (?, ?, ?) "
+	"ON CONFLICT (day, source_id) "
+	"DO UPDATE SET cells = mentiond_merge(cells, excluded.cells)",
 };
 
-/* One pending rollup increment: rule_id 0 is the items-ingested total. */
-struct store_acc {
+/*
+ * The pending cell deltas of one row (table, axis, day, owner: a source,
+ * rule or rule a), written at the end of the transaction.
+ */
+struct store_group {
+	int		 table;		/* STORE_T_* */
 	int		 axis;
-	int64_t		 hour;
-	int64_t		 rule_id;
-	int64_t		 items;
-	int64_t		 mentions;
+	int64_t		 day;
+	int64_t		 owner;
+	struct cell	*c;
+	size_t		 n;
+	size_t		 cap;
+	int		 next;		/* hash chain, -1 */
+};
+
+#define STORE_HASH	1024
+
+/* A day whose rule-set versions changed (a poll, a re-score). */
+struct store_version {
+	int		 axis;
+	int64_t		 day;
+	int64_t		 ruleset;
 };
 
 struct store {
@@ -148,13 +215,21 @@ struct store {
 	sqlite3_stmt		*st[ST_COUNT];
 	struct pack		*pack;		/* for reading text back */
 	struct buf		 hits;
-	struct store_acc	*acc;
-	size_t			 nacc;
-	size_t			 cacc;
-	int64_t			 acc_source;
+	struct buf		 blob;
+	struct store_group	*grp;
+	size_t			 ngrp;
+	size_t			 cgrp;
+	int			 hash[STORE_HASH];
+	struct store_version	*ver;
+	size_t			 nver;
+	size_t			 cver;
+	struct cell		*cells;		/* decoding scratch */
+	size_t			 ccells;
 	int			 in_txn;
 	int			 lockfd;
 };
+
+static void	store_groups_clear(struct store *);
 
 static void
 store_cause(struct store *s, char **cause, const char *what)
@@ -265,6 +340,27 @@ store_mkdir(const char *path, char **cause)
 	return (0);
 }
 
+/* SQL mentiond_merge(old, delta): cell blobs summed key by key. */
+static void
+store_merge_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct buf	out;
+
+	(void)argc;
+	buf_init(&out);
+	if (cell_merge(sqlite3_value_blob(argv[0]),
+	    (size_t)sqlite3_value_bytes(argv[0]), sqlite3_value_blob(argv[1]),
+	    (size_t)sqlite3_value_bytes(argv[1]), &out) != 0) {
+		buf_free(&out);
+		sqlite3_result_error(ctx, "malformed rollup cells", -1);
+		return;
+	}
+	if (out.data == NULL)
+		sqlite3_result_zeroblob(ctx, 0);
+	else
+		sqlite3_result_blob(ctx, out.data, (int)out.len, free);
+}
+
 /*
  * The daemon holds an exclusive lock beside the database: a second daemon
  * on the same file would poll every source twice.  (mentionctl ingest may
@@ -302,6 +398,7 @@ store_open(const char *path, int flags, char **cause)
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
 	s->lockfd = -1;
+	memset(s->hash, 0xff, sizeof s->hash);
 	if (s->readonly) {
 		if (access(path, F_OK) == -1) {
 			xasprintf(cause, "%s: %s (nothing has been recorded "
@@ -330,6 +427,13 @@ store_open(const char *path, int flags, char **cause)
 	if (!s->readonly &&
 	    (store_exec(s, "PRAGMA journal_mode = WAL", cause) != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", cause) != 0)) {
+		store_close(s);
+		return (NULL);
+	}
+	if (!s->readonly && sqlite3_create_function_v2(s->db,
+	    "mentiond_merge", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	    store_merge_fn, NULL, NULL, NULL) != SQLITE_OK) {
+		store_cause(s, cause, "registering functions");
 		store_close(s);
 		return (NULL);
 	}
@@ -366,7 +470,12 @@ store_close(struct store *s)
 		close(s->lockfd);
 	pack_free(s->pack);
 	buf_free(&s->hits);
-	free(s->acc);
+	buf_free(&s->blob);
+	for (size_t g = 0; g < s->cgrp; g++)
+		free(s->grp[g].c);
+	free(s->grp);
+	free(s->ver);
+	free(s->cells);
 	free(s->path);
 	free(s);
 }
@@ -378,8 +487,8 @@ store_begin(struct store *s, char **cause)
 	if (store_exec(s, "BEGIN IMMEDIATE", cause) != 0)
 		return (-1);
 	s->in_txn = 1;
-	s->nacc = 0;
-	s->acc_source = 0;
+	store_groups_clear(s);
+	s->nver = 0;
 	return (0);
 }
 
@@ -391,7 +500,8 @@ store_commit(struct store *s, char **cause)
 		return (-1);
 	}
 	s->in_txn = 0;
-	s->nacc = 0;
+	store_groups_clear(s);
+	s->nver = 0;
 	return (0);
 }
 
@@ -405,7 +515,8 @@ store_rollback(struct store *s)
 		free(cause);
 	}
 	s->in_txn = 0;
-	s->nacc = 0;
+	store_groups_clear(s);
+	s->nver = 0;
 }
 
 static int
@@ -432,22 +543,67 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Record rule names, kinds and labels; sets each rule's id. */
-int
-store_sync_rules(struct store *s, struct rule **rules, size_t n, char **cause)
+static int
+store_lookup(struct store *s, const char *sql, const char *name, int64_t *id)
 {
-	sqlite3_stmt	*up = NULL, *get = NULL;
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return (rc);
+}
+
+static int
+store_rule_name_cmp(const void *a, const void *b)
+{
+	return (strcmp((*(struct rule *const *)a)->name,
+	    (*(struct rule *const *)b)->name));
+}
+
+/*
+ * Record rule names, kinds and labels, setting each rule's id, and the
+ * rule-set version: the hash of the rules' normalised definitions.
+ */
+int
+store_sync_rules(struct store *s, struct rule **rules, size_t n,
+    int64_t *ruleset, char **cause)
+{
+	sqlite3_stmt	*up = NULL, *get = NULL, *rs = NULL;
+	struct rule	**sorted;
+	struct buf	 def;
+	char		 hash[17];
 	size_t		 i;
 	int		 rc = -1;
 
-	if (store_exec(s, "BEGIN IMMEDIATE", cause) != 0)
+	buf_init(&def);
+	sorted = xcalloc(n + 1, sizeof *sorted);
+	memcpy(sorted, rules, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, store_rule_name_cmp);
+	for (i = 0; i < n; i++)
+		rule_definition(sorted[i], &def);
+	free(sorted);
+	hash64_hex(def.data != NULL ? def.data : "", def.len, hash);
+
+	if (store_exec(s, "BEGIN IMMEDIATE", cause) != 0) {
+		buf_free(&def);
 		return (-1);
+	}
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO rule (name, kind, label) "
 	    "VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
 	    "kind = excluded.kind, label = excluded.label", -1, &up,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT id FROM rule WHERE name = ?",
-	    -1, &get, NULL) != SQLITE_OK) {
+	    -1, &get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO ruleset (hash, "
+	    "created, rules) VALUES (?, strftime('%s', 'now'), ?)", -1, &rs,
+	    NULL) != SQLITE_OK) {
 		store_cause(s, cause, "recording rules");
 		goto out;
 	}
@@ -468,10 +624,21 @@ store_sync_rules(struct store *s, struct rule **rules, size_t n, char **cause)
 		rules[i]->id = sqlite3_column_int64(get, 0);
 		sqlite3_reset(get);
 	}
+	sqlite3_bind_text(rs, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(rs, 2, def.data != NULL ? def.data : "", -1,
+	    SQLITE_STATIC);
+	if (sqlite3_step(rs) != SQLITE_DONE ||
+	    store_lookup(s, "SELECT id FROM ruleset WHERE hash = ?", hash,
+	    ruleset) != 0) {
+		store_cause(s, cause, "recording the rule-set version");
+		goto out;
+	}
 	rc = 0;
 out:
 	sqlite3_finalize(up);
 	sqlite3_finalize(get);
+	sqlite3_finalize(rs);
+	buf_free(&def);
 	if (rc == 0)
 		return (store_exec(s, "COMMIT", cause));
 	s->in_txn = 1;
@@ -506,23 +673,6 @@ store_source_id(struct store *s, const char *name, const char *url,
 	return (rc);
 }
 
-static int
-store_lookup(struct store *s, const char *sql, const char *name, int64_t *id)
-{
-	sqlite3_stmt	*st;
-	int		 rc = -1;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return (-1);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return (rc);
-}
-
 int
 store_lookup_source(struct store *s, const char *name, int64_t *id)
 {
@@ -553,22 +703,160 @@ store_item_exists(struct store *s, int64_t source_id, const char *uid)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
+/* Forget pending deltas (after a commit, or a rollback). */
 static void
-store_accumulate(struct store *s, int axis, int64_t hour, int64_t rule_id,
-    int64_t items, int64_t mentions)
+store_groups_clear(struct store *s)
 {
-	struct store_acc	*a;
+	size_t	i;
 
-	if (s->nacc == s->cacc) {
-		s->cacc = s->cacc == 0 ? 256 : s->cacc * 2;
-		s->acc = xreallocarray(s->acc, s->cacc, sizeof *s->acc);
+	for (i = 0; i < s->ngrp; i++)
+		s->grp[i].n = 0;	/* keep the cells' memory for reuse */
+	s->ngrp = 0;
+	memset(s->hash, 0xff, sizeof s->hash);
+}
+
+/* Queue a cell delta; the transaction writes them all at its end. */
+static void
+store_delta(struct store *s, int table, int axis, int64_t day, int64_t owner,
+    int64_t key, int64_t v1, int64_t v2)
+{
+	struct store_group	*g;
+	uint64_t		 h;
+	int			 i;
+
+	h = ((uint64_t)day * 31 + (uint64_t)owner) * 8 + table * 2 + axis;
+	h = (h * 0x9e3779b97f4a7c15ULL) >> 54;	/* 10 bits */
+	for (i = s->hash[h]; i != -1; i = s->grp[i].next) {
+		g = &s->grp[i];
+		if (g->table == table && g->axis == axis && g->day == day &&
+		    g->owner == owner)
+			break;
 	}
-	a = &s->acc[s->nacc++];
-	a->axis = axis;
-	a->hour = hour;
-	a->rule_id = rule_id;
-	a->items = items;
-	a->mentions = mentions;
+	if (i == -1) {
+		if (s->ngrp == s->cgrp) {
+			s->grp = xreallocarray(s->grp, s->cgrp * 2 + 64,
+			    sizeof *s->grp);
+			memset(s->grp + s->cgrp, 0, (s->cgrp + 64) *
+			    sizeof *s->grp);
+			s->cgrp = s->cgrp * 2 + 64;
+		}
+		i = (int)s->ngrp++;
+		g = &s->grp[i];
+		g->table = table;
+		g->axis = axis;
+		g->day = day;
+		g->owner = owner;
+		g->n = 0;
+		g->next = s->hash[h];
+		s->hash[h] = i;
+	}
+	g = &s->grp[i];
+	if (g->n == g->cap) {
+		g->cap = g->cap == 0 ? 16 : g->cap * 2;
+		g->c = xreallocarray(g->c, g->cap, sizeof *g->c);
+	}
+	g->c[g->n].key = key;
+	g->c[g->n].v1 = v1;
+	g->c[g->n++].v2 = v2;
+}
+
+static void
+store_version_note(struct store *s, int axis, int64_t day, int64_t ruleset)
+{
+	struct store_version	*v;
+	size_t			 i;
+
+	for (i = 0; i < s->nver; i++) {
+		v = &s->ver[i];
+		if (v->axis == axis && v->day == day && v->ruleset == ruleset)
+			return;
+	}
+	if (s->nver == s->cver) {
+		s->cver = s->cver == 0 ? 16 : s->cver * 2;
+		s->ver = xreallocarray(s->ver, s->cver, sizeof *s->ver);
+	}
+	s->ver[s->nver].axis = axis;
+	s->ver[s->nver].day = day;
+	s->ver[s->nver++].ruleset = ruleset;
+}
+
+static int64_t
+store_floordiv(int64_t a, int64_t b)
+{
+	return (a >= 0 ? a / b : -((-a + b - 1) / b));
+}
+
+/*
+ * What one item adds to the rollups (sign 1) or takes away (sign -1, a
+ * re-score): totals, per-source and per-rule counts and rule pairs, on
+ * both time axes.  hits must be sorted by rule id.
+ */
+static void
+store_item_deltas(struct store *s, int64_t source_id, int64_t published,
+    int64_t seen, const struct store_hit *hits, size_t nhits, int sign)
+{
+	int64_t	t, day, hour;
+	size_t	i, j;
+	int	axis;
+
+	for (axis = 0; axis < 2; axis++) {
+		t = axis == STORE_BY_PUBLISHED ? published : seen;
+		day = store_floordiv(t, 86400);
+		hour = (t - day * 86400) / 3600;
+		store_delta(s, STORE_T_TOTAL, axis, day, source_id, hour, sign,
+		    0);
+		store_delta(s, STORE_T_TOTAL, axis, day, 0, hour, sign, 0);
+		for (i = 0; i < nhits; i++) {
+			store_delta(s, STORE_T_ROLLUP, axis, day, source_id,
+			    hits[i].rule_id * 32 + hour, sign,
+			    sign * hits[i].mentions);
+			store_delta(s, STORE_T_ROLLUP_RULE, axis, day,
+			    hits[i].rule_id, hour, sign,
+			    sign * hits[i].mentions);
+			for (j = i + 1; j < nhits; j++)
+				store_delta(s, STORE_T_COOCCUR, axis, day,
+				    hits[i].rule_id, hits[j].rule_id * 32 + hour,
+				    sign, 0);
+		}
+	}
+}
+
+/* Write the queued deltas: one merge per row. */
+static int
+store_flush(struct store *s, char **cause)
+{
+	struct store_group	*g;
+	sqlite3_stmt		*st;
+	size_t			 i, n;
+	int			 col;
+
+	for (i = 0; i < s->ngrp; i++) {
+		g = &s->grp[i];
+		if ((n = cell_normalise(g->c, g->n)) == 0)
+			continue;
+		cell_encode(g->c, n, &s->blob);
+		st = s->st[ST_MERGE_ROLLUP + g->table];
+		col = 1;
+		if (g->table != STORE_T_POLL)
+			sqlite3_bind_int(st, col++, g->axis);
+		sqlite3_bind_int64(st, col++, g->day);
+		sqlite3_bind_int64(st, col++, g->owner);
+		sqlite3_bind_blob(st, col, s->blob.data, (int)s->blob.len,
+		    SQLITE_STATIC);
+		if (store_step(s, st, "updating rollups", cause) != 0)
+			return (-1);
+	}
+	store_groups_clear(s);
+	for (i = 0; i < s->nver; i++) {
+		st = s->st[ST_VERSION];
+		sqlite3_bind_int(st, 1, s->ver[i].axis);
+		sqlite3_bind_int64(st, 2, s->ver[i].day);
+		sqlite3_bind_int64(st, 3, s->ver[i].ruleset);
+		if (store_step(s, st, "recording versions", cause) != 0)
+			return (-1);
+	}
+	s->nver = 0;
+	return (0);
 }
 
 /* Hits as (rule id, mentions) pairs of LEB128 varints. */
@@ -631,103 +919,51 @@ store_hits_decode(const void *blob, size_t len, struct store_hit **hits,
 	return (0);
 }
 
+static int
+store_hit_cmp(const void *a, const void *b)
+{
+	const struct store_hit	*x = a, *y = b;
+
+	return (x->rule_id < y->rule_id ? -1 : x->rule_id > y->rule_id);
+}
+
 /*
- * Add a new item with its rule hits.  Rollups are accumulated here and
- * written by store_poll_done, inside the same transaction.
+ * Add a new item with its rule hits (which it sorts by rule id).  Its
+ * rollup deltas are queued and written by store_poll_done, inside the
+ * same transaction.
  */
 int
 store_item_add(struct store *s, int64_t source_id, const struct store_item *it,
-    const struct store_hit *hits, size_t nhits, char **cause)
+    struct store_hit *hits, size_t nhits, char **cause)
 {
 	sqlite3_stmt	*st = s->st[ST_ITEM_ADD];
-	int64_t		 hp, hs;
-	size_t		 i;
 
-	if (s->acc_source != 0 && s->acc_source != source_id)
-		fatalx("store_item_add: one source per poll");
-	s->acc_source = source_id;
-
+	qsort(hits, nhits, sizeof *hits, store_hit_cmp);
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, it->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, it->published);
 	sqlite3_bind_int(st, 4, it->dated);
 	sqlite3_bind_int64(st, 5, it->seen);
+	sqlite3_bind_int64(st, 6, it->ruleset);
 	if (it->ztext != NULL)
-		sqlite3_bind_blob(st, 6, it->ztext, (int)it->zlen,
+		sqlite3_bind_blob(st, 7, it->ztext, (int)it->zlen,
 		    SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, 7);
 	if (nhits > 0) {
 		store_hits_encode(hits, nhits, &s->hits);
-		sqlite3_bind_blob(st, 7, s->hits.data, (int)s->hits.len,
+		sqlite3_bind_blob(st, 8, s->hits.data, (int)s->hits.len,
 		    SQLITE_STATIC);
 	} else
-		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, 8);
 	if (store_step(s, st, "adding item", cause) != 0)
 		return (-1);
-
-	hp = date_bucket(it->published, BUCKET_HOUR);
-	hs = date_bucket(it->seen, BUCKET_HOUR);
-	store_accumulate(s, STORE_BY_PUBLISHED, hp, 0, 1, 0);
-	store_accumulate(s, STORE_BY_SEEN, hs, 0, 1, 0);
-	for (i = 0; i < nhits; i++) {
-		store_accumulate(s, STORE_BY_PUBLISHED, hp, hits[i].rule_id, 1,
-		    hits[i].mentions);
-		store_accumulate(s, STORE_BY_SEEN, hs, hits[i].rule_id, 1,
-		    hits[i].mentions);
-	}
-	return (0);
-}
-
-static int
-store_acc_cmp(const void *a, const void *b)
-{
-	const struct store_acc	*x = a, *y = b;
-
-	if (x->axis != y->axis)
-		return (x->axis < y->axis ? -1 : 1);
-	if (x->hour != y->hour)
-		return (x->hour < y->hour ? -1 : 1);
-	if (x->rule_id != y->rule_id)
-		return (x->rule_id < y->rule_id ? -1 : 1);
-	return (0);
-}
-
-/* Write the accumulated rollups of this poll's new items. */
-static int
-store_flush_rollups(struct store *s, int64_t source_id, char **cause)
-{
-	struct store_acc	 m;
-	sqlite3_stmt		*st;
-	size_t			 i, j;
-
-	qsort(s->acc, s->nacc, sizeof *s->acc, store_acc_cmp);
-	for (i = 0; i < s->nacc; i = j) {
-		m = s->acc[i];
-		for (j = i + 1; j < s->nacc &&
-		    store_acc_cmp(&s->acc[j], &m) == 0; j++) {
-			m.items += s->acc[j].items;
-			m.mentions += s->acc[j].mentions;
-		}
-		if (m.rule_id == 0) {
-			st = s->st[ST_TOTAL];
-			sqlite3_bind_int(st, 1, m.axis);
-			sqlite3_bind_int64(st, 2, m.hour);
-			sqlite3_bind_int64(st, 3, source_id);
-			sqlite3_bind_int64(st, 4, m.items);
-		} else {
-			st = s->st[ST_ROLLUP];
-			sqlite3_bind_int(st, 1, m.axis);
-			sqlite3_bind_int64(st, 2, m.hour);
-			sqlite3_bind_int64(st, 3, source_id);
-			sqlite3_bind_int64(st, 4, m.rule_id);
-			sqlite3_bind_int64(st, 5, m.items);
-			sqlite3_bind_int64(st, 6, m.mentions);
-		}
-		if (store_step(s, st, "updating rollups", cause) != 0)
-			return (-1);
-	}
-	s->nacc = 0;
+	store_item_deltas(s, source_id, it->published, it->seen, hits, nhits,
+	    1);
+	store_version_note(s, STORE_BY_PUBLISHED,
+	    store_floordiv(it->published, 86400), it->ruleset);
+	store_version_note(s, STORE_BY_SEEN, store_floordiv(it->seen, 86400),
+	    it->ruleset);
 	return (0);
 }
 
@@ -741,8 +977,14 @@ store_poll_done(struct store *s, int64_t source_id, const struct store_poll *p,
     char **cause)
 {
 	sqlite3_stmt	*st;
+	int64_t		 day;
 
-	if (store_flush_rollups(s, source_id, cause) != 0)
+	if (p->health) {	/* the ledger: a dip is not a dead feed */
+		day = store_floordiv(p->when, 86400);
+		store_delta(s, STORE_T_POLL, 0, day, source_id,
+		    (p->when - day * 86400) / 3600, 1, p->ok);
+	}
+	if (store_flush(s, cause) != 0)
 		return (-1);
 
 	if (p->ok) {
@@ -781,12 +1023,7 @@ store_poll_done(struct store *s, int64_t source_id, const struct store_poll *p,
 		if (store_step(s, st, "updating source validators", cause) != 0)
 			return (-1);
 	}
-
-	st = s->st[ST_POLL_LEDGER];
-	sqlite3_bind_int64(st, 1, date_bucket(p->when, BUCKET_HOUR));
-	sqlite3_bind_int64(st, 2, source_id);
-	sqlite3_bind_int(st, 3, p->ok);
-	return (store_step(s, st, "updating the poll ledger", cause));
+	return (0);
 }
 
 /* A poll that stored no items (304, unchanged, failed): its own commit. */
@@ -904,76 +1141,83 @@ store_prune_text(struct store *s, int64_t cutoff, int64_t *n, char **cause)
 	return (0);
 }
 
-static void
-store_in_list(struct buf *sql, const char *col, size_t n)
-{
-	size_t	i;
-
-	buf_printf(sql, " AND %s IN (", col);
-	for (i = 0; i < n; i++)
-		buf_adds(sql, i == 0 ? "?" : ",?");
-	buf_adds(sql, ")");
-}
-
 /*
- * Rollup rows in hour order, per source or summed over sources, filtered by
- * axis, hour range and rule/source ids; cb returning non-zero stops.
+ * Hourly cells of a cell table in [from, to) (hour starts, UTC), day rows
+ * in order, optionally only for some owners (sources or rules); cb
+ * returning non-zero stops.  Per-source rollups and co-occurrence keep a
+ * rule in the key: it comes back as cell.sub.
  */
 int
-store_rows(struct store *s, const struct store_filter *f, store_row_cb cb,
-    void *arg, char **cause)
+store_cells(struct store *s, int table, int axis, int64_t from, int64_t to,
+    const int64_t *owners, size_t nowners, store_cell_cb cb, void *arg,
+    char **cause)
 {
 	sqlite3_stmt		*st;
-	struct store_row	 row;
 	struct buf		 sql;
-	size_t			 i;
-	int			 rc, k = 1;
+	struct store_cell	 sc;
+	struct cell		*c = NULL;
+	size_t			 i, n, cap = 0;
+	int64_t			 dfrom, dto;
+	int			 rc, k = 1, split;
 
+	split = table == STORE_T_ROLLUP || table == STORE_T_COOCCUR;
+	dfrom = store_floordiv(from == INT64_MIN ? INT64_MIN / 2 : from, 86400);
+	dto = store_floordiv(to == INT64_MAX ? INT64_MAX / 2 : to - 1, 86400);
 	buf_init(&sql);
-	if (f->per_source)
-		buf_adds(&sql, "SELECT hour, source_id, rule_id, items, "
-		    "mentions FROM rollup WHERE axis = ? AND hour >= ? AND "
-		    "hour < ?");
-	else
-		buf_adds(&sql, "SELECT hour, 0, rule_id, sum(items), "
-		    "sum(mentions) FROM rollup WHERE axis = ? AND hour >= ? "
-		    "AND hour < ?");
-	if (f->rules != NULL)
-		store_in_list(&sql, "rule_id", f->nrules);
-	if (f->sources != NULL)
-		store_in_list(&sql, "source_id", f->nsources);
-	if (f->per_source)
-		buf_adds(&sql, " ORDER BY hour");
-	else
-		buf_adds(&sql, " GROUP BY hour, rule_id ORDER BY hour");
-
+	buf_printf(&sql, "SELECT day, %s, cells FROM %s WHERE ",
+	    store_cell_owner[table], store_cell_table[table]);
+	if (table != STORE_T_POLL)
+		buf_adds(&sql, "axis = ? AND ");
+	buf_adds(&sql, "day BETWEEN ? AND ?");
+	if (owners != NULL) {
+		buf_printf(&sql, " AND %s IN (", store_cell_owner[table]);
+		for (i = 0; i < nowners; i++)
+			buf_adds(&sql, i == 0 ? "?" : ",?");
+		buf_adds(&sql, ")");
+	}
+	buf_printf(&sql, " ORDER BY day, %s", store_cell_owner[table]);
 	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
 		store_cause(s, cause, "reading rollups");
 		buf_free(&sql);
 		return (-1);
 	}
 	buf_free(&sql);
-	sqlite3_bind_int(st, k++, f->axis);
-	sqlite3_bind_int64(st, k++, f->from);
-	sqlite3_bind_int64(st, k++, f->to);
-	for (i = 0; f->rules != NULL && i < f->nrules; i++)
-		sqlite3_bind_int64(st, k++, f->rules[i]);
-	for (i = 0; f->sources != NULL && i < f->nsources; i++)
-		sqlite3_bind_int64(st, k++, f->sources[i]);
+	if (table != STORE_T_POLL)
+		sqlite3_bind_int(st, k++, axis);
+	sqlite3_bind_int64(st, k++, dfrom);
+	sqlite3_bind_int64(st, k++, dto);
+	for (i = 0; owners != NULL && i < nowners; i++)
+		sqlite3_bind_int64(st, k++, owners[i]);
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row.hour = sqlite3_column_int64(st, 0);
-		row.source_id = sqlite3_column_int64(st, 1);
-		row.rule_id = sqlite3_column_int64(st, 2);
-		row.items = sqlite3_column_int64(st, 3);
-		row.mentions = sqlite3_column_int64(st, 4);
-		if (cb(&row, arg) != 0) {
-			rc = SQLITE_DONE;
+		sc.owner = sqlite3_column_int64(st, 1);
+		n = 0;
+		if (cell_decode(sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), &c, &n, &cap) != 0) {
+			xasprintf(cause, "%s: malformed rollup cells in %s",
+			    s->path, store_cell_table[table]);
+			rc = SQLITE_ERROR;
 			break;
 		}
+		for (i = 0; i < n; i++) {
+			sc.sub = split ? c[i].key >> 5 : 0;
+			sc.hour = sqlite3_column_int64(st, 0) * 86400 +
+			    (split ? c[i].key & 31 : c[i].key) * 3600;
+			if (sc.hour < from || sc.hour >= to)
+				continue;
+			sc.v1 = c[i].v1;
+			sc.v2 = c[i].v2;
+			if (cb(&sc, arg) != 0) {
+				rc = SQLITE_DONE;
+				goto done;
+			}
+		}
 	}
+done:
+	free(c);
 	if (rc != SQLITE_DONE) {
-		store_cause(s, cause, "reading rollups");
+		if (rc != SQLITE_ERROR)
+			store_cause(s, cause, "reading rollups");
 		sqlite3_finalize(st);
 		return (-1);
 	}
@@ -981,21 +1225,114 @@ store_rows(struct store *s, const struct store_filter *f, store_row_cb cb,
 	return (0);
 }
 
-/* Every rule (kind 0) or source (kind 1) the database knows: ids and names. */
+/*
+ * The span of hours with items on an axis: [*first, *last) in epoch
+ * seconds.  0 when there is something, 1 when nothing is stored, -1 on
+ * error.
+ */
 int
-store_names(struct store *s, int kind, int64_t **ids, char ***names,
-    size_t *n, char **cause)
+store_extent(struct store *s, int axis, int64_t *first, int64_t *last,
+    char **cause)
+{
+	static const char	*sql[2] = {
+		"SELECT day, cells FROM total WHERE axis = ? AND source_id = 0 "
+		"ORDER BY day ASC LIMIT 1",
+		"SELECT day, cells FROM total WHERE axis = ? AND source_id = 0 "
+		"ORDER BY day DESC LIMIT 1",
+	};
+	sqlite3_stmt	*st;
+	struct cell	*c = NULL;
+	size_t		 n, cap = 0;
+	int		 k, rc = 0;
+
+	for (k = 0; k < 2 && rc == 0; k++) {
+		if (sqlite3_prepare_v2(s->db, sql[k], -1, &st,
+		    NULL) != SQLITE_OK) {
+			store_cause(s, cause, "reading rollups");
+			free(c);
+			return (-1);
+		}
+		sqlite3_bind_int(st, 1, axis);
+		n = 0;
+		if (sqlite3_step(st) != SQLITE_ROW)
+			rc = 1;
+		else if (cell_decode(sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), &c, &n, &cap) != 0 ||
+		    n == 0)
+			rc = 1;
+		else if (k == 0)
+			*first = sqlite3_column_int64(st, 0) * 86400 +
+			    c[0].key * 3600;
+		else	/* cells are sorted by key */
+			*last = sqlite3_column_int64(st, 0) * 86400 +
+			    c[n - 1].key * 3600 + 3600;
+		sqlite3_finalize(st);
+	}
+	free(c);
+	return (rc);
+}
+
+/* The rule-set versions that produced the counts of days in [from, to). */
+int
+store_versions(struct store *s, int axis, int64_t from, int64_t to,
+    store_version_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT v.day, r.hash FROM version v "
+	    "JOIN ruleset r ON r.id = v.ruleset WHERE v.axis = ? AND "
+	    "v.day BETWEEN ? AND ? ORDER BY v.day, r.id", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_cause(s, cause, "reading versions");
+		return (-1);
+	}
+	sqlite3_bind_int(st, 1, axis);
+	sqlite3_bind_int64(st, 2, store_floordiv(from == INT64_MIN ?
+	    INT64_MIN / 2 : from, 86400));
+	sqlite3_bind_int64(st, 3, store_floordiv(to == INT64_MAX ?
+	    INT64_MAX / 2 : to - 1, 86400));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(sqlite3_column_int64(st, 0) * 86400,
+		    (const char *)sqlite3_column_text(st, 1), arg);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_cause(s, cause, "reading versions");
+		return (-1);
+	}
+	return (0);
+}
+
+/* How many items are stored (for the service's status line). */
+int64_t
+store_count_items(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM item", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return (n);
+}
+
+/* Every rule (which 0) or source (which 1) the database knows, by name. */
+int
+store_names(struct store *s, int which, struct store_name **out, size_t *n,
+    char **cause)
 {
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
 	int		 rc;
 
-	*ids = NULL;
-	*names = NULL;
+	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, kind == 0 ?
-	    "SELECT id, name FROM rule ORDER BY name" :
-	    "SELECT id, name FROM source ORDER BY name", -1, &st,
+	if (sqlite3_prepare_v2(s->db, which == 0 ?
+	    "SELECT id, name, kind, label FROM rule ORDER BY name" :
+	    "SELECT id, name, '', '' FROM source ORDER BY name", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_cause(s, cause, "reading names");
 		return (-1);
@@ -1003,19 +1340,39 @@ store_names(struct store *s, int kind, int64_t **ids, char ***names,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
-			*ids = xreallocarray(*ids, cap, sizeof **ids);
-			*names = xreallocarray(*names, cap, sizeof **names);
+			*out = xreallocarray(*out, cap, sizeof **out);
 		}
-		(*ids)[*n] = sqlite3_column_int64(st, 0);
-		(*names)[*n] = xstrdup((const char *)sqlite3_column_text(st, 1));
+		(*out)[*n].id = sqlite3_column_int64(st, 0);
+		(*out)[*n].name = xstrdup((const char *)
+		    sqlite3_column_text(st, 1));
+		(*out)[*n].kind = xstrdup((const char *)
+		    sqlite3_column_text(st, 2));
+		(*out)[*n].label = xstrdup((const char *)
+		    sqlite3_column_text(st, 3));
 		(*n)++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		store_cause(s, cause, "reading names");
+		store_names_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 		return (-1);
 	}
 	return (0);
+}
+
+void
+store_names_free(struct store_name *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].kind);
+		free(v[i].label);
+	}
+	free(v);
 }
 
 /* The stored text of an item, decompressed: 1 found, 0 none, -1 error. */

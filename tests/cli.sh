@@ -34,6 +34,25 @@ check "the error names file:line and key, with the PCRE2 offset" \
     grep -q "bad.conf:7: match: .*offset 9" "$T/bad.err"
 check "the error is one line" [ "$(wc -l < "$T/bad.err")" -eq 1 ]
 
+# A UTF-8 byte-order mark before the first section is not an error.
+printf '\357\273\277[mentiond]\ndatabase = x.db\n' > "$T/bom.conf"
+check "a config file starting with a byte-order mark loads" \
+    exits 0 "$MENTIONCTL" -c "$T/bom.conf" check
+
+# Numbered back-references break once patterns are combined: refused.
+printf '[rule "r"]\nmatch = (a)\\1\nmatch = (b)\\1\n' > "$T/bref.conf"
+"$MENTIONCTL" -c "$T/bref.conf" check 2> "$T/bref.err"
+check "a numbered back-reference after the first match line is refused" \
+    [ $? -eq 2 ]
+check "and the error names its line and suggests a named group" \
+    grep -q 'bref.conf:3: match: numbered back-references.*named group' "$T/bref.err"
+
+check "a command's --help prints its usage and exits 0" \
+    sh -c '"$1" export --help | grep -q "usage: mentionctl export"' _ "$MENTIONCTL"
+"$MENTIONCTL" -v -c "$CONF" check > "$T/lits.out"
+check "check -v shows the literals each rule is prefiltered on" \
+    grep -Eq '^  rule baldoni +baldoni$' "$T/lits.out"
+
 printf '[mentiond]\ntimeout = soon\n' > "$T/dur.conf"
 "$MENTIONCTL" -c "$T/dur.conf" check 2> "$T/dur.err"
 check "a bad duration is a config error naming file:line: key" \

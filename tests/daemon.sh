@@ -57,6 +57,8 @@ url = $URL/big/3000000
 url = $URL/big/3000000?chunked=1
 [source "bomb"]
 url = $URL/gzipbomb/100
+[source "huge"]
+url = $URL/big/200000000?chunked=1
 [source "truncated"]
 url = $URL/truncated/trunc.xml
 [source "garbage"]
@@ -101,6 +103,7 @@ check "a body over max_body (Content-Length) is refused: one line" \
 check "a chunked body over max_body is aborted, not truncated: one line" \
     fails bigchunked "larger than max_body"
 check "a gzip bomb stops at max_body: one line" fails bomb "larger than max_body"
+check "a 200 MB body is aborted at max_body: one line" fails huge "larger than max_body"
 check "a truncated body: one line" fails truncated "truncated body"
 check "a garbage body is not recorded: one line" fails garbage "not a usable feed"
 check "a slow server times out: one line" fails slow "[Tt]imed out"

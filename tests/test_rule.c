@@ -63,7 +63,7 @@ compiled(const char *const *match, const char *const *exclude,
 	rule_scratch_free(rs);
 	rs = rule_scratch_new(limit);
 	r = mkrule(match, exclude);
-	if (rule_compile(r, &cause) != 0)
+	if (rule_compile(r, 1, &cause) != 0)
 		fail_msg("rule_compile: %s", cause != NULL ? cause : "?");
 	return (r);
 }
@@ -76,7 +76,7 @@ compile_error(const char *const *match, const char *const *exclude)
 	char		*cause = NULL;
 
 	r = mkrule(match, exclude);
-	if (rule_compile(r, &cause) == 0)
+	if (rule_compile(r, 1, &cause) == 0)
 		fail_msg("rule_compile accepted the rule");
 	assert_non_null(cause);
 	rule_free(r);

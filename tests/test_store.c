@@ -45,34 +45,37 @@ open_new(char **pathp)
 }
 
 struct collect {
-	struct store_row	rows[64];
+	struct store_cell	rows[64];
 	size_t			n;
 };
 
 static int
-collect_cb(const struct store_row *row, void *arg)
+collect_cb(const struct store_cell *cell, void *arg)
 {
 	struct collect	*c = arg;
 
 	if (c->n < 64)
-		c->rows[c->n++] = *row;
+		c->rows[c->n++] = *cell;
 	return (0);
 }
 
+/* Every cell of a table on an axis, optionally for one owner. */
 static void
-filter_all(struct store_filter *f, int axis, int per_source)
+cells(struct store *st, int table, int axis, int64_t from, int64_t to,
+    const int64_t *owner, struct collect *c)
 {
-	memset(f, 0, sizeof *f);
-	f->axis = axis;
-	f->from = INT64_MIN;
-	f->to = INT64_MAX;
-	f->per_source = per_source;
+	char	*cause = NULL;
+
+	memset(c, 0, sizeof *c);
+	if (store_cells(st, table, axis, from, to, owner, owner != NULL,
+	    collect_cb, c, &cause) != 0)
+		fail_msg("store_cells: %s", cause);
 }
 
 /* Add one item with the given hits inside its own poll transaction. */
 static void
 add_poll(struct store *st, int64_t src, const char *uid, int64_t pub,
-    int64_t seen, const struct store_hit *hits, size_t nhits)
+    int64_t seen, struct store_hit *hits, size_t nhits)
 {
 	struct store_item	 it;
 	struct pack		*pk = pack_new();
@@ -186,17 +189,16 @@ test_rolled_back_poll_leaves_nothing(void **state)
 {
 	struct store		*st;
 	struct store_item	 it;
-	struct store_filter	 f;
 	struct collect		 c;
 	struct rule		*r;
 	struct store_hit	 hit;
-	int64_t			 src;
+	int64_t			 src, rs;
 	char			*cause = NULL;
 
 	(void)state;
 	st = open_new(NULL);
 	r = rule_new("lively", "x.conf", 1);
-	assert_int_equal(store_sync_rules(st, &r, 1, &cause), 0);
+	assert_int_equal(store_sync_rules(st, &r, 1, &rs, &cause), 0);
 	assert_int_equal(store_source_id(st, "s", "", &src, &cause), 0);
 	memset(&it, 0, sizeof it);
 	it.uid = "gone";
@@ -210,9 +212,11 @@ test_rolled_back_poll_leaves_nothing(void **state)
 	    .when = 7200, .ok = 1, .fresh = 1 }, &cause), 0);
 	store_rollback(st);
 	assert_int_equal(store_item_exists(st, src, "gone"), 0);
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_PUBLISHED, 1);
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
+	cells(st, STORE_T_ROLLUP, STORE_BY_PUBLISHED, INT64_MIN, INT64_MAX,
+	    NULL, &c);
+	assert_int_equal(c.n, 0);
+	cells(st, STORE_T_TOTAL, STORE_BY_PUBLISHED, INT64_MIN, INT64_MAX,
+	    NULL, &c);
 	assert_int_equal(c.n, 0);
 	rule_free(r);
 	store_close(st);
@@ -222,18 +226,17 @@ static void
 test_rollups_sum_items_and_mentions_per_hour(void **state)
 {
 	struct store		*st;
-	struct store_filter	 f;
 	struct collect		 c;
 	struct rule		*r[2];
 	struct store_hit	 h[2];
-	int64_t			 s1, s2;
+	int64_t			 s1, s2, rs, zero = 0;
 	char			*cause = NULL;
 
 	(void)state;
 	st = open_new(NULL);
 	r[0] = rule_new("lively", "x.conf", 1);
 	r[1] = rule_new("kiss", "x.conf", 5);
-	assert_int_equal(store_sync_rules(st, r, 2, &cause), 0);
+	assert_int_equal(store_sync_rules(st, r, 2, &rs, &cause), 0);
 	assert_int_equal(store_source_id(st, "s1", "", &s1, &cause), 0);
 	assert_int_equal(store_source_id(st, "s2", "", &s2, &cause), 0);
 
@@ -243,52 +246,62 @@ test_rollups_sum_items_and_mentions_per_hour(void **state)
 	h[1].rule_id = r[1]->id;
 	h[1].mentions = 1;
 	add_poll(st, s1, "x", 36000 + 5, 90000, h, 2);
+	h[0].rule_id = r[0]->id;
 	h[0].mentions = 4;
 	add_poll(st, s2, "y", 36000 + 3599, 90000, h, 1);
 	h[0].mentions = 1;
 	add_poll(st, s1, "z", 39600, 90000, h, 1);
 
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_PUBLISHED, 0);
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
-	/* 10:00 lively (2 items, 6), 10:00 kiss (1, 1), 11:00 lively (1, 1) */
+	/* Per rule, all sources: lively 10:00 (2, 6), 11:00 (1, 1); kiss. */
+	cells(st, STORE_T_ROLLUP_RULE, STORE_BY_PUBLISHED, INT64_MIN,
+	    INT64_MAX, NULL, &c);
 	assert_int_equal(c.n, 3);
+	assert_int_equal(c.rows[0].owner, r[0]->id);
 	assert_int_equal(c.rows[0].hour, 36000);
-	assert_int_equal(c.rows[0].rule_id, r[0]->id);
-	assert_int_equal(c.rows[0].items, 2);
-	assert_int_equal(c.rows[0].mentions, 6);
-	assert_int_equal(c.rows[1].rule_id, r[1]->id);
-	assert_int_equal(c.rows[1].items, 1);
-	assert_int_equal(c.rows[2].hour, 39600);
-	assert_int_equal(c.rows[2].mentions, 1);
+	assert_int_equal(c.rows[0].v1, 2);
+	assert_int_equal(c.rows[0].v2, 6);
+	assert_int_equal(c.rows[1].hour, 39600);
+	assert_int_equal(c.rows[1].v2, 1);
+	assert_int_equal(c.rows[2].owner, r[1]->id);
+	assert_int_equal(c.rows[2].v1, 1);
 
-	/* Per source, restricted to s2 and to lively. */
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_PUBLISHED, 1);
-	f.sources = &s2;
-	f.nsources = 1;
-	f.rules = &r[0]->id;
-	f.nrules = 1;
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
+	/* Per source: s2 alone has one lively item with 4 mentions. */
+	cells(st, STORE_T_ROLLUP, STORE_BY_PUBLISHED, INT64_MIN, INT64_MAX,
+	    &s2, &c);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.rows[0].source_id, s2);
-	assert_int_equal(c.rows[0].mentions, 4);
+	assert_int_equal(c.rows[0].owner, s2);
+	assert_int_equal(c.rows[0].sub, r[0]->id);
+	assert_int_equal(c.rows[0].v2, 4);
+
+	/* Totals over all sources: two items at 10:00, one at 11:00. */
+	cells(st, STORE_T_TOTAL, STORE_BY_PUBLISHED, INT64_MIN, INT64_MAX,
+	    &zero, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.rows[0].v1, 2);
+	assert_int_equal(c.rows[1].v1, 1);
+
+	/* Co-occurrence: item x had both rules, at 10:00. */
+	cells(st, STORE_T_COOCCUR, STORE_BY_PUBLISHED, INT64_MIN, INT64_MAX,
+	    NULL, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.rows[0].owner, r[0]->id < r[1]->id ? r[0]->id :
+	    r[1]->id);
+	assert_int_equal(c.rows[0].sub, r[0]->id < r[1]->id ? r[1]->id :
+	    r[0]->id);
+	assert_int_equal(c.rows[0].hour, 36000);
+	assert_int_equal(c.rows[0].v1, 1);
 
 	/* The seen axis puts all three items in the 25:00 hour. */
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_SEEN, 0);
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
+	cells(st, STORE_T_ROLLUP_RULE, STORE_BY_SEEN, INT64_MIN, INT64_MAX,
+	    NULL, &c);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.rows[0].hour, 90000);
-	assert_int_equal(c.rows[0].items, 3);
-	assert_int_equal(c.rows[0].mentions, 7);
+	assert_int_equal(c.rows[0].v1, 3);
+	assert_int_equal(c.rows[0].v2, 7);
 
 	/* A half-open hour range. */
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_PUBLISHED, 0);
-	f.from = 39600;
-	f.to = 43200;
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
+	cells(st, STORE_T_ROLLUP_RULE, STORE_BY_PUBLISHED, 39600, 43200, NULL,
+	    &c);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.rows[0].hour, 39600);
 
@@ -325,23 +338,39 @@ test_item_text_is_kept_compressed_and_pruned_by_retention(void **state)
 }
 
 static void
+add_pattern_to(struct rule *r, const char *pat)
+{
+	r->match = xreallocarray(r->match, r->nmatch + 1, sizeof *r->match);
+	r->match_line = xreallocarray(r->match_line, r->nmatch + 1,
+	    sizeof *r->match_line);
+	r->match[r->nmatch] = xstrdup(pat);
+	r->match_line[r->nmatch++] = 1;
+}
+
+/* Rule ids survive re-syncs; rule-set versions follow definitions only. */
+static void
 test_rule_ids_are_stable_across_syncs(void **state)
 {
 	struct store	*st;
 	struct rule	*r;
-	int64_t		 id, found;
+	int64_t		 id, found, v1, v2;
 	char		*cause = NULL;
 
 	(void)state;
 	st = open_new(NULL);
 	r = rule_new("smear", "x.conf", 1);
-	assert_int_equal(store_sync_rules(st, &r, 1, &cause), 0);
+	assert_int_equal(store_sync_rules(st, &r, 1, &v1, &cause), 0);
 	id = r->id;
 	r->id = 0;
 	free(r->label);
 	r->label = xstrdup("smear campaign");
-	assert_int_equal(store_sync_rules(st, &r, 1, &cause), 0);
+	assert_int_equal(store_sync_rules(st, &r, 1, &v2, &cause), 0);
 	assert_int_equal(r->id, id);
+	/* A label is not part of the definition: the same version. */
+	assert_int_equal(v1, v2);
+	add_pattern_to(r, "\\bsmear\\b");
+	assert_int_equal(store_sync_rules(st, &r, 1, &v2, &cause), 0);
+	assert_true(v1 != v2);
 	assert_int_equal(store_lookup_rule(st, "smear", &found), 0);
 	assert_int_equal(found, id);
 	assert_int_equal(store_lookup_rule(st, "nosuch", &found), -1);
@@ -356,21 +385,35 @@ static const char v1_schema[] =
 	" items INTEGER NOT NULL DEFAULT 0, last_poll INTEGER);"
 	"CREATE TABLE rule (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	" kind TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE ruleset (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+	" created INTEGER NOT NULL, rules TEXT NOT NULL);"
 	"CREATE TABLE item (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,"
 	" uid TEXT NOT NULL, published INTEGER NOT NULL, dated INTEGER NOT NULL,"
-	" seen INTEGER NOT NULL, text BLOB, hits BLOB, UNIQUE (source_id, uid));"
+	" seen INTEGER NOT NULL, ruleset INTEGER, text BLOB, hits BLOB,"
+	" UNIQUE (source_id, uid));"
 	"CREATE INDEX item_seen ON item(seen);"
-	"CREATE TABLE rollup (axis INTEGER NOT NULL, hour INTEGER NOT NULL,"
-	" source_id INTEGER NOT NULL, rule_id INTEGER NOT NULL, items INTEGER"
-	" NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (axis, hour,"
-	" source_id, rule_id)) WITHOUT ROWID;"
-	"CREATE TABLE total (axis INTEGER NOT NULL, hour INTEGER NOT NULL,"
-	" source_id INTEGER NOT NULL, items INTEGER NOT NULL, PRIMARY KEY (axis,"
-	" hour, source_id)) WITHOUT ROWID;"
+	"CREATE INDEX item_published ON item(published);"
+	"CREATE TABLE rollup (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" source_id INTEGER NOT NULL, cells BLOB NOT NULL,"
+	" PRIMARY KEY (axis, day, source_id));"
+	"CREATE TABLE rollup_rule (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" rule_id INTEGER NOT NULL, cells BLOB NOT NULL,"
+	" PRIMARY KEY (axis, day, rule_id)) WITHOUT ROWID;"
+	"CREATE TABLE total (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" source_id INTEGER NOT NULL, cells BLOB NOT NULL,"
+	" PRIMARY KEY (axis, day, source_id)) WITHOUT ROWID;"
+	"CREATE TABLE cooccur (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" rule_id INTEGER NOT NULL, cells BLOB NOT NULL,"
+	" PRIMARY KEY (axis, day, rule_id));"
+	"CREATE TABLE version (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" ruleset INTEGER NOT NULL, PRIMARY KEY (axis, day, ruleset))"
+	" WITHOUT ROWID;"
 	"INSERT INTO source (id, name) VALUES (1, 'old');"
 	"INSERT INTO rule (id, name) VALUES (1, 'lively');"
-	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, NULL, x'0105');"
-	"INSERT INTO rollup VALUES (0, 3600, 1, 1, 1, 5);"
+	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, NULL, NULL,"
+	" x'0105');"
+	/* hour 1: zigzag varints key 1, items 1, mentions 5 */
+	"INSERT INTO rollup_rule VALUES (0, 0, 1, x'02020a');"
 	"PRAGMA user_version = 1;";
 
 /* A version 1 database moves forward with its data intact. */
@@ -378,7 +421,6 @@ static void
 test_v1_database_is_migrated_with_data_intact(void **state)
 {
 	struct store		*st;
-	struct store_filter	 f;
 	struct collect		 c;
 	struct store_source_state ss;
 	sqlite3			*db;
@@ -404,11 +446,11 @@ test_v1_database_is_migrated_with_data_intact(void **state)
 	assert_non_null(st);
 	assert_true(store_version(st) >= 2);
 	assert_int_equal(store_item_exists(st, 1, "kept"), 1);
-	memset(&c, 0, sizeof c);
-	filter_all(&f, STORE_BY_PUBLISHED, 0);
-	assert_int_equal(store_rows(st, &f, collect_cb, &c, &cause), 0);
+	cells(st, STORE_T_ROLLUP_RULE, STORE_BY_PUBLISHED, INT64_MIN,
+	    INT64_MAX, NULL, &c);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.rows[0].mentions, 5);
+	assert_int_equal(c.rows[0].hour, 3600);
+	assert_int_equal(c.rows[0].v2, 5);
 	/* The new columns exist and start empty. */
 	assert_int_equal(store_source_state(st, 1, &ss), 0);
 	assert_null(ss.etag);

@@ -101,3 +101,19 @@ buf_take(struct buf *b)
 	buf_init(b);
 	return (s);
 }
+
+/* Append a decimal integer: exports write millions, printf is too slow. */
+void
+buf_add_int(struct buf *b, int64_t v)
+{
+	char		 tmp[24], *p = tmp + sizeof tmp;
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, tmp + sizeof tmp - p);
+}

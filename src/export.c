@@ -21,11 +21,19 @@ struct export_cell {
 	int64_t		 mentions;
 };
 
+/*
+ * An open bucket's counts: dense (one slot per source and rule, so no
+ * sorting) unless that grid would be huge, then a list sorted at the end.
+ */
 struct export_open {
-	struct export_cell	*v;
+	int64_t			*items;		/* dense: ns x nr */
+	int64_t			*mentions;
+	struct export_cell	*v;		/* sparse */
 	size_t			 n;
 	size_t			 cap;
 };
+
+#define EXPORT_DENSE_MAX	(4 * 1024 * 1024)	/* slots */
 
 struct export_state {
 	struct frame		*f;
@@ -38,6 +46,12 @@ struct export_state {
 	size_t			 flushed;	/* buckets written so far */
 	int			 json_first;
 	int			 src_rows;	/* reading per-source rows */
+	size_t			 width;		/* sources in a bucket: ns or 1 */
+	int			 dense;
+	char			**qrule;	/* names, CSV-quoted once */
+	char			**qsrc;
+	size_t			 label_b;	/* the bucket label cached */
+	char			 label[40];
 };
 
 void
@@ -155,14 +169,40 @@ export_header(struct export_state *es)
 	}
 }
 
+/* Bucket labels are asked for row by row: format each once. */
+static const char *
+export_label(struct export_state *es, size_t b)
+{
+	if (es->label_b != b + 1) {
+		frame_label(es->f, b, es->label, sizeof es->label);
+		es->label_b = b + 1;
+	}
+	return (es->label);
+}
+
+static char **
+export_quoted(struct frame_col *cols, size_t n)
+{
+	struct buf	  b;
+	char		**q;
+	size_t		  i;
+
+	q = xcalloc(n + 1, sizeof *q);
+	for (i = 0; i < n; i++) {
+		buf_init(&b);
+		csv_quote(&b, cols[i].name);
+		q[i] = buf_take(&b);
+	}
+	return (q);
+}
+
 static void
 export_long_row(struct export_state *es, size_t b, const struct export_cell *c)
 {
 	const struct export_opts	*o = es->o;
 	struct buf			*l = &es->line;
-	char				 when[40];
+	const char			*when = export_label(es, b);
 
-	frame_label(es->f, b, when, sizeof when);
 	buf_reset(l);
 	if (o->format == EXPORT_JSON) {
 		buf_adds(l, es->json_first ? "\n{\"bucket\":" : ",\n{\"bucket\":");
@@ -192,12 +232,14 @@ export_long_row(struct export_state *es, size_t b, const struct export_cell *c)
 		buf_adds(l, when);
 		if (o->per_source) {
 			buf_addc(l, ',');
-			csv_quote(l, es->f->src[c->src].name);
+			buf_adds(l, es->qsrc[c->src]);
 		}
 		buf_addc(l, ',');
-		csv_quote(l, es->f->rule[c->rule].name);
-		buf_printf(l, ",%lld,%lld", (long long)c->items,
-		    (long long)c->mentions);
+		buf_adds(l, es->qrule[c->rule]);
+		buf_addc(l, ',');
+		buf_add_int(l, c->items);
+		buf_addc(l, ',');
+		buf_add_int(l, c->mentions);
 		if (o->measure == MEASURE_SHARE) {
 			buf_printf(l, ",%lld,",
 			    (long long)export_total_of(es, b, c->src));
@@ -244,6 +286,32 @@ export_cell_cmp(const void *a, const void *b)
 	return (x->rule < y->rule ? -1 : x->rule > y->rule);
 }
 
+/* A dense bucket as the list of its non-zero cells, in (source, rule) order. */
+static void
+export_undense(struct export_state *es, struct export_open *op)
+{
+	size_t	s, r, k, nr = es->f->nrule;
+
+	if (op->items == NULL)
+		return;
+	for (s = 0; s < es->width; s++) {
+		for (r = 0; r < nr; r++) {
+			k = s * nr + r;
+			if (op->items[k] == 0 && op->mentions[k] == 0)
+				continue;
+			if (op->n == op->cap) {
+				op->cap = op->cap == 0 ? 64 : op->cap * 2;
+				op->v = xreallocarray(op->v, op->cap,
+				    sizeof *op->v);
+			}
+			op->v[op->n].src = s;
+			op->v[op->n].rule = r;
+			op->v[op->n].items = op->items[k];
+			op->v[op->n++].mentions = op->mentions[k];
+		}
+	}
+}
+
 /* Write bucket b: its cells sorted by (source, rule), dense if asked. */
 static void
 export_write_bucket(struct export_state *es, size_t b)
@@ -255,16 +323,20 @@ export_write_bucket(struct export_state *es, size_t b)
 	char				 when[40];
 	size_t				 i, j, k, s, nsrc;
 
-	qsort(op->v, op->n, sizeof *op->v, export_cell_cmp);
-	for (i = 0, j = 0; i < op->n; i++) {	/* merge duplicates */
-		if (j > 0 && op->v[j - 1].src == op->v[i].src &&
-		    op->v[j - 1].rule == op->v[i].rule) {
-			op->v[j - 1].items += op->v[i].items;
-			op->v[j - 1].mentions += op->v[i].mentions;
-		} else
-			op->v[j++] = op->v[i];
+	if (es->dense)
+		export_undense(es, op);
+	else {
+		qsort(op->v, op->n, sizeof *op->v, export_cell_cmp);
+		for (i = 0, j = 0; i < op->n; i++) {	/* merge duplicates */
+			if (j > 0 && op->v[j - 1].src == op->v[i].src &&
+			    op->v[j - 1].rule == op->v[i].rule) {
+				op->v[j - 1].items += op->v[i].items;
+				op->v[j - 1].mentions += op->v[i].mentions;
+			} else
+				op->v[j++] = op->v[i];
+		}
+		op->n = j;
 	}
-	op->n = j;
 
 	switch (o->format) {
 	case EXPORT_LONG:
@@ -320,6 +392,8 @@ export_write_bucket(struct export_state *es, size_t b)
 		break;
 	}
 	free(op->v);
+	free(op->items);
+	free(op->mentions);
 	memset(op, 0, sizeof *op);
 }
 
@@ -352,6 +426,17 @@ export_cell_cb(const struct store_cell *c, void *arg)
 	if (!es->o->per_source)
 		s = 0;
 	op = &es->open[b];
+	if (es->dense) {
+		if (op->items == NULL) {
+			op->items = xcalloc(es->width * es->f->nrule,
+			    sizeof *op->items);
+			op->mentions = xcalloc(es->width * es->f->nrule,
+			    sizeof *op->mentions);
+		}
+		op->items[(size_t)s * es->f->nrule + r] += c->v1;
+		op->mentions[(size_t)s * es->f->nrule + r] += c->v2;
+		return (0);
+	}
 	if (op->n == op->cap) {
 		op->cap = op->cap == 0 ? 32 : op->cap * 2;
 		op->v = xreallocarray(op->v, op->cap, sizeof *op->v);
@@ -430,6 +515,10 @@ export_run(struct store *st, struct conf *conf, const struct export_opts *o,
 	    cause)) == NULL)
 		goto out;
 	es.open = xcalloc(f.nb + 1, sizeof *es.open);
+	es.width = o->per_source ? f.nsrc : 1;
+	es.qrule = export_quoted(f.rule, f.nrule);
+	es.qsrc = export_quoted(f.src, f.nsrc);
+	es.dense = f.nrule > 0 && es.width * f.nrule <= EXPORT_DENSE_MAX;
 	export_header(&es);
 
 	/*
@@ -453,13 +542,22 @@ export_run(struct store *st, struct conf *conf, const struct export_opts *o,
 	}
 out:
 	free(ids);
-	for (b = 0; es.open != NULL && b < f.nb; b++)
+	for (b = 0; es.open != NULL && b < f.nb; b++) {
 		free(es.open[b].v);
+		free(es.open[b].items);
+		free(es.open[b].mentions);
+	}
 	free(es.open);
 	for (b = 0; es.version != NULL && b < f.nb; b++)
 		free(es.version[b]);
 	free(es.version);
 	free(es.total);
+	for (b = 0; es.qrule != NULL && b < f.nrule; b++)
+		free(es.qrule[b]);
+	free(es.qrule);
+	for (b = 0; es.qsrc != NULL && b < f.nsrc; b++)
+		free(es.qsrc[b]);
+	free(es.qsrc);
 	buf_free(&es.line);
 	frame_close(&f);
 	return (rc);

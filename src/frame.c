@@ -212,14 +212,23 @@ frame_close(struct frame *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* The bucket holding an hour, or -1 if it is out of range. */
+/*
+ * The bucket holding an hour, or -1 if it is out of range.  Hours mostly
+ * come in order, so the last answer (or the next bucket) is tried first.
+ */
 ssize_t
-frame_bucket(const struct frame *f, int64_t hour)
+frame_bucket(struct frame *f, int64_t hour)
 {
 	size_t	lo = 0, hi = f->nb, mid;
 
 	if (f->nb == 0 || hour < f->start[0] || hour >= f->start[f->nb])
 		return (-1);
+	if (f->hint < f->nb && hour >= f->start[f->hint]) {
+		if (hour < f->start[f->hint + 1])
+			return ((ssize_t)f->hint);
+		if (f->hint + 1 < f->nb && hour < f->start[f->hint + 2])
+			return ((ssize_t)++f->hint);
+	}
 	while (hi - lo > 1) {
 		mid = (lo + hi) / 2;
 		if (f->start[mid] <= hour)
@@ -227,6 +236,7 @@ frame_bucket(const struct frame *f, int64_t hour)
 		else
 			hi = mid;
 	}
+	f->hint = lo;
 	return ((ssize_t)lo);
 }
 

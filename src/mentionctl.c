@@ -45,6 +45,12 @@ static int	ctl_parse(struct ctl *, int, char **);
 static int	ctl_export(struct ctl *, int, char **);
 static int	ctl_test_rules(struct ctl *, int, char **);
 static int	ctl_sources(struct ctl *, int, char **);
+static int	ctl_cooccur(struct ctl *, int, char **);
+static int	ctl_spikes(struct ctl *, int, char **);
+static int	ctl_top(struct ctl *, int, char **);
+static int	ctl_coverage(struct ctl *, int, char **);
+static int	ctl_plot(struct ctl *, int, char **);
+static int	ctl_rescore(struct ctl *, int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "check", ctl_check, "check",
@@ -59,10 +65,31 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "write the trend CSV (or JSON) to standard output" },
 	{ "parse", ctl_parse, "parse FILE|URL|-",
 	  "print a feed's items as JSON Lines" },
-	{ "test-rules", ctl_test_rules, "test-rules [--rule R,...] [FILE|URL|-]",
+	{ "test-rules", ctl_test_rules, "test-rules [--rule R,...] [--diff "
+	  "OLD.conf] [FILE|URL|-]\n\t\ttest-rules --stored [--since 7d] "
+	  "[--rule R,...]",
 	  "show where each rule matches in a feed or plain text" },
 	{ "sources", ctl_sources, "sources [--csv] [--failing]",
 	  "each source's health: last poll, status, error, next due" },
+	{ "cooccur", ctl_cooccur, "cooccur [--bucket B] [--kind-a party] "
+	  "[--kind-b term]\n\t\t[--rule R,...] [--from T] [--to T] [--tz Z] "
+	  "[--by published|seen]",
+	  "items in which two rules both matched: bucket,a,b,items" },
+	{ "spikes", ctl_spikes, "spikes [--rule R,...] [--bucket day] "
+	  "[--window 14]\n\t\t[--threshold 3.5] [--measure M] [--from T] "
+	  "[--to T] [--tz Z] [--csv]",
+	  "buckets far above their trailing median (see docs/spikes.md)" },
+	{ "top", ctl_top, "top [--since 24h] [--limit N] [--rule R,...] "
+	  "[--by B] [--csv]",
+	  "rules ranked by the change in mentions from the period before" },
+	{ "coverage", ctl_coverage, "coverage [--bucket day] [--source S,...] "
+	  "[--from T] [--to T]\n\t\t[--tz Z]",
+	  "polls, successes and items per source: tell dips from dead feeds" },
+	{ "plot", ctl_plot, "plot -o FILE.svg [--rule R,...] [--bucket B] "
+	  "[--measure M]\n\t\t[--from T] [--to T] [--tz Z] [--title T]",
+	  "an SVG line chart of the trend, one line per rule" },
+	{ "rescore", ctl_rescore, "rescore [--since 30d] [--rule R,...]",
+	  "re-apply the current rules to stored item text" },
 };
 
 static __dead void
@@ -624,83 +651,149 @@ ctl_time(const char *opt, const char *arg, int64_t *t)
 	return (0);
 }
 
+/* The options every trend command shares. */
+#define CTL_FRAME_OPTS							\
+	{ "bucket", required_argument, NULL, 'b' },			\
+	{ "from", required_argument, NULL, 'f' },			\
+	{ "to", required_argument, NULL, 't' },				\
+	{ "rule", required_argument, NULL, 'r' },			\
+	{ "source", required_argument, NULL, 's' },			\
+	{ "by", required_argument, NULL, 'y' },				\
+	{ "tz", required_argument, NULL, 'z' },				\
+	{ "measure", required_argument, NULL, 'm' },			\
+	{ "help", no_argument, NULL, 'h' }
+
+/* A shared option: 1 taken, 0 not one of them, -1 a bad value (said). */
+static int
+ctl_frame_opt(int ch, const char *arg, struct export_opts *o)
+{
+	switch (ch) {
+	case 'b':
+		if (date_bucket_name(arg, &o->bucket) != 0) {
+			log_warnx("--bucket: \"%s\" is not hour, day, week or "
+			    "month", arg);
+			return (-1);
+		}
+		return (1);
+	case 'f':
+		return (ctl_time("--from", arg, &o->from) == 0 ? 1 : -1);
+	case 't':
+		return (ctl_time("--to", arg, &o->to) == 0 ? 1 : -1);
+	case 'r':
+		ctl_split(arg, &o->rules, &o->nrules);
+		return (1);
+	case 's':
+		ctl_split(arg, &o->sources, &o->nsources);
+		return (1);
+	case 'y':
+		if (strcmp(arg, "published") == 0)
+			o->axis = STORE_BY_PUBLISHED;
+		else if (strcmp(arg, "seen") == 0)
+			o->axis = STORE_BY_SEEN;
+		else {
+			log_warnx("--by: \"%s\" is not published or seen", arg);
+			return (-1);
+		}
+		return (1);
+	case 'z':
+		o->tz = arg;
+		return (1);
+	case 'm':
+		return ((o->measure = ctl_keyword("--measure", arg,
+		    ctl_measures)) < 0 ? -1 : 1);
+	}
+	return (0);
+}
+
+static void
+ctl_opts_free(struct export_opts *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->nrules; i++)
+		free(o->rules[i]);
+	free(o->rules);
+	for (i = 0; i < o->nsources; i++)
+		free(o->sources[i]);
+	free(o->sources);
+}
+
+/*
+ * The database to read, and the config if there is one: with --db alone
+ * it is optional (it only orders rules).  NULL after saying why; *rc is
+ * the exit status then.
+ */
+static struct store *
+ctl_reader(struct ctl *ctl, const struct export_opts *o, int *rc)
+{
+	struct store	*st;
+
+	if (o != NULL && o->from != INT64_MIN && o->to != INT64_MAX &&
+	    o->from >= o->to) {
+		log_warnx("--from must be before --to");
+		*rc = EXIT_USAGE;
+		return (NULL);
+	}
+	if (ctl->db_path == NULL || ctl->conf_given ||
+	    access(ctl->conf_path, R_OK) == 0) {
+		if (ctl_conf(ctl) != 0) {
+			*rc = EXIT_USAGE;
+			return (NULL);
+		}
+	}
+	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
+		*rc = EXIT_RUNTIME;
+	return (st);
+}
+
+/* A command's result (0, -1 runtime, -2 usage) as an exit status. */
+static int
+ctl_result(const char *cmd, int rc, char *cause)
+{
+	if (rc != 0) {
+		log_warnx("%s: %s", cmd, cause != NULL ? cause : "failed");
+		free(cause);
+		return (rc == -2 ? EXIT_USAGE : EXIT_RUNTIME);
+	}
+	if (fflush(stdout) != 0) {
+		log_warn("%s: writing output", cmd);
+		return (EXIT_RUNTIME);
+	}
+	return (EXIT_OK);
+}
+
 static int
 ctl_export(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
 		{ "per-source", no_argument, NULL, 'p' },
-		{ "bucket", required_argument, NULL, 'b' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "rule", required_argument, NULL, 'r' },
-		{ "source", required_argument, NULL, 's' },
-		{ "by", required_argument, NULL, 'y' },
 		{ "format", required_argument, NULL, 'F' },
-		{ "measure", required_argument, NULL, 'm' },
-		{ "tz", required_argument, NULL, 'z' },
 		{ "totals", no_argument, NULL, 'T' },
 		{ "with-version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct export_opts	 o;
 	struct store		*st;
-	char			*cause;
+	char			*cause = NULL;
 	static char		 obuf[1 << 16];
-	size_t			 i;
 	int			 ch, rc;
 
 	export_opts_init(&o);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1)
+			continue;
 		switch (ch) {
 		case 'p':
 			o.per_source = 1;
-			break;
-		case 'b':
-			if (date_bucket_name(optarg, &o.bucket) != 0) {
-				log_warnx("--bucket: \"%s\" is not hour, day, "
-				    "week or month", optarg);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'f':
-			if (ctl_time("--from", optarg, &o.from) != 0)
-				return (EXIT_USAGE);
-			break;
-		case 't':
-			if (ctl_time("--to", optarg, &o.to) != 0)
-				return (EXIT_USAGE);
-			break;
-		case 'r':
-			ctl_split(optarg, &o.rules, &o.nrules);
-			break;
-		case 's':
-			ctl_split(optarg, &o.sources, &o.nsources);
-			break;
-		case 'y':
-			if (strcmp(optarg, "published") == 0)
-				o.axis = STORE_BY_PUBLISHED;
-			else if (strcmp(optarg, "seen") == 0)
-				o.axis = STORE_BY_SEEN;
-			else {
-				log_warnx("--by: \"%s\" is not published or "
-				    "seen", optarg);
-				return (EXIT_USAGE);
-			}
 			break;
 		case 'F':
 			if ((o.format = ctl_keyword("--format", optarg,
 			    ctl_formats)) < 0)
 				return (EXIT_USAGE);
-			break;
-		case 'm':
-			if ((o.measure = ctl_keyword("--measure", optarg,
-			    ctl_measures)) < 0)
-				return (EXIT_USAGE);
-			break;
-		case 'z':
-			o.tz = optarg;
 			break;
 		case 'T':
 			o.totals = 1;
@@ -714,67 +807,482 @@ ctl_export(struct ctl *ctl, int argc, char **argv)
 	}
 	if (optind != argc)
 		ctl_cmd_usage("export");
-	if (o.from != INT64_MIN && o.to != INT64_MAX && o.from >= o.to) {
-		log_warnx("--from must be before --to");
-		return (EXIT_USAGE);
-	}
-	/* With --db alone the config is optional: it only orders rules. */
-	if (ctl->db_path == NULL || ctl->conf_given ||
-	    access(ctl->conf_path, R_OK) == 0) {
-		if (ctl_conf(ctl) != 0)
-			return (EXIT_USAGE);
-	}
-	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
-		return (EXIT_RUNTIME);
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	rc = export_run(st, ctl->conf, &o, stdout, &cause);
-	if (rc != 0) {
-		log_warnx("export: %s", cause);
-		free(cause);
-		rc = rc == -2 ? EXIT_USAGE : EXIT_RUNTIME;
-	} else if (fflush(stdout) != 0) {
-		log_warn("export: writing output");
-		rc = EXIT_RUNTIME;
-	}
+	rc = ctl_result("export", rc, cause);
 	store_close(st);
-	for (i = 0; i < o.nrules; i++)
-		free(o.rules[i]);
-	free(o.rules);
-	for (i = 0; i < o.nsources; i++)
-		free(o.sources[i]);
-	free(o.sources);
+	ctl_opts_free(&o);
 	return (rc);
 }
 
 static int
-ctl_test_rules(struct ctl *ctl, int argc, char **argv)
+ctl_cooccur(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
+		{ "kind-a", required_argument, NULL, 'A' },
+		{ "kind-b", required_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct store		*st;
+	const char		*ka = "party", *kb = "term";
+	char			*cause = NULL;
+	int			 ch, rc;
+
+	export_opts_init(&o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1 && ch != 's' && ch != 'm')
+			continue;
+		switch (ch) {
+		case 'A':
+			ka = optarg;
+			break;
+		case 'B':
+			kb = optarg;
+			break;
+		default:
+			ctl_cmd_usage("cooccur");
+		}
+	}
+	if (optind != argc)
+		ctl_cmd_usage("cooccur");
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
+	rc = cooccur_run(st, ctl->conf, &o, ka, kb, stdout, &cause);
+	rc = ctl_result("cooccur", rc, cause);
+	store_close(st);
+	ctl_opts_free(&o);
+	return (rc);
+}
+
+static int
+ctl_coverage(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct store		*st;
+	char			*cause = NULL;
+	int			 ch, rc;
+
+	export_opts_init(&o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1 && ch != 'r' && ch != 'y' && ch != 'm')
+			continue;
+		ctl_cmd_usage("coverage");
+	}
+	if (optind != argc)
+		ctl_cmd_usage("coverage");
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
+	rc = coverage_run(st, ctl->conf, &o, stdout, &cause);
+	rc = ctl_result("coverage", rc, cause);
+	store_close(st);
+	ctl_opts_free(&o);
+	return (rc);
+}
+
+/* A count or score for a table: integers plainly, others to 3 places. */
+static void
+ctl_number(char *buf, size_t len, double v, int share)
+{
+	if (share)
+		snprintf(buf, len, "%.4f", v);
+	else if (v == (double)(int64_t)v)
+		snprintf(buf, len, "%lld", (long long)v);
+	else
+		snprintf(buf, len, "%.1f", v);
+}
+
+static int
+ctl_spikes(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
+		{ "window", required_argument, NULL, 'w' },
+		{ "threshold", required_argument, NULL, 'T' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct spike_opts	 so;
+	struct series		 se;
+	struct store		*st;
+	double			*base, *score;
+	int			*valid;
+	char			*cause = NULL, *end, when[40], n1[32], n2[32];
+	size_t			 r, b, found = 0;
+	int			 ch, rc, csv = 0;
+
+	export_opts_init(&o);
+	memset(&so, 0, sizeof so);
+	so.window = 14;
+	so.min_window = 7;
+	so.threshold = 3.5;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1 && ch != 's')
+			continue;
+		switch (ch) {
+		case 'w':
+			so.window = strtoul(optarg, &end, 10);
+			if (*end != '\0' || so.window < 2 || so.window > 10000) {
+				log_warnx("--window: \"%s\" is not a number of "
+				    "buckets from 2 to 10000", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'T':
+			so.threshold = strtod(optarg, &end);
+			if (*end != '\0' || so.threshold <= 0) {
+				log_warnx("--threshold: \"%s\" is not a "
+				    "positive number", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'c':
+			csv = 1;
+			break;
+		default:
+			ctl_cmd_usage("spikes");
+		}
+	}
+	if (optind != argc)
+		ctl_cmd_usage("spikes");
+	if (so.min_window > so.window)
+		so.min_window = so.window;
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
+	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
+		rc = ctl_result("spikes", rc, cause);
+		goto out;
+	}
+	base = xcalloc(se.nb + 1, sizeof *base);
+	score = xcalloc(se.nb + 1, sizeof *score);
+	valid = xcalloc(se.nb + 1, sizeof *valid);
+	if (csv)
+		puts("bucket,rule,count,baseline,score");
+	else
+		printf("%-25s %-20s %10s %10s %7s\n", "BUCKET", "RULE",
+		    "COUNT", "BASELINE", "SCORE");
+	for (r = 0; r < se.nr; r++) {
+		spike_scores(&se.values[r * se.nb], se.nb, &so, base, score,
+		    valid);
+		for (b = 0; b < se.nb; b++) {
+			if (!valid[b] || score[b] < so.threshold)
+				continue;
+			found++;
+			frame_label(se.f, b, when, sizeof when);
+			ctl_number(n1, sizeof n1, se.values[r * se.nb + b],
+			    o.measure == MEASURE_SHARE);
+			ctl_number(n2, sizeof n2, base[b],
+			    o.measure == MEASURE_SHARE);
+			if (csv) {
+				printf("%s,", when);
+				csv_cell(stdout, se.f->rule[r].name);
+				printf(",%s,%s,%.2f\n", n1, n2, score[b]);
+			} else
+				printf("%-25s %-20s %10s %10s %7.2f\n", when,
+				    se.f->rule[r].name, n1, n2, score[b]);
+		}
+	}
+	if (!csv && found == 0)
+		printf("(no bucket scored %.2f or more over a %zu-bucket "
+		    "window)\n", so.threshold, so.window);
+	free(base);
+	free(score);
+	free(valid);
+	rc = ctl_result("spikes", 0, NULL);
+	export_series_free(&se);
+out:
+	store_close(st);
+	ctl_opts_free(&o);
+	return (rc);
+}
+
+struct ctl_mover {
+	const char	*rule;
+	int64_t		 now;
+	int64_t		 before;
+};
+
+static int
+ctl_mover_cmp(const void *a, const void *b)
+{
+	const struct ctl_mover	*x = a, *y = b;
+	int64_t			 dx = x->now - x->before, dy = y->now - y->before;
+
+	if (dx != dy)
+		return (dx > dy ? -1 : 1);
+	if (x->now != y->now)
+		return (x->now > y->now ? -1 : 1);
+	return (strcmp(x->rule, y->rule));
+}
+
+static int
+ctl_top(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
+		{ "since", required_argument, NULL, 'S' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct series		 se;
+	struct store		*st;
+	struct ctl_mover	*mv;
+	char			*cause = NULL, *end, pct[32];
+	int64_t			 since = 86400, now, split;
+	size_t			 r, b, limit = 0, shown;
+	int			 ch, rc, csv = 0;
+
+	export_opts_init(&o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1 && (ch == 'r' || ch == 'y' || ch == 'h'))
+			continue;
+		switch (ch) {
+		case 'S':
+			if (conf_duration(optarg, &since) != 0 ||
+			    since < 3600) {
+				log_warnx("--since: \"%s\" is not a duration "
+				    "of an hour or more (24h, 7d)", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'L':
+			limit = strtoul(optarg, &end, 10);
+			if (*end != '\0') {
+				log_warnx("--limit: \"%s\" is not a number",
+				    optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'c':
+			csv = 1;
+			break;
+		default:
+			ctl_cmd_usage("top");
+		}
+	}
+	if (optind != argc)
+		ctl_cmd_usage("top");
+	/* Whole hours: the period ends with the current hour. */
+	since = (since + 3599) / 3600 * 3600;
+	now = date_bucket((int64_t)time(NULL), BUCKET_HOUR) + 3600;
+	split = now - since;
+	o.bucket = BUCKET_HOUR;
+	o.from = now - 2 * since;
+	o.to = now;
+	o.measure = MEASURE_MENTIONS;
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
+	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
+		rc = ctl_result("top", rc, cause);
+		goto out;
+	}
+	mv = xcalloc(se.nr + 1, sizeof *mv);
+	for (r = 0; r < se.nr; r++) {
+		mv[r].rule = se.f->rule[r].name;
+		for (b = 0; b < se.nb; b++) {
+			if (se.f->start[b] >= split)
+				mv[r].now += se.mentions[r * se.nb + b];
+			else
+				mv[r].before += se.mentions[r * se.nb + b];
+		}
+	}
+	qsort(mv, se.nr, sizeof *mv, ctl_mover_cmp);
+	if (csv)
+		puts("rule,count,previous,change");
+	else
+		printf("%-24s %9s %9s %9s %8s\n", "RULE", "COUNT", "PREVIOUS",
+		    "CHANGE", "");
+	for (r = 0, shown = 0; r < se.nr; r++) {
+		if (mv[r].now == 0 && mv[r].before == 0)
+			continue;
+		if (limit > 0 && shown++ >= limit)
+			break;
+		if (csv) {
+			csv_cell(stdout, mv[r].rule);
+			printf(",%lld,%lld,%lld\n", (long long)mv[r].now,
+			    (long long)mv[r].before,
+			    (long long)(mv[r].now - mv[r].before));
+			continue;
+		}
+		if (mv[r].before == 0)
+			snprintf(pct, sizeof pct, "new");
+		else
+			snprintf(pct, sizeof pct, "%+.0f%%", 100.0 *
+			    (double)(mv[r].now - mv[r].before) /
+			    (double)mv[r].before);
+		printf("%-24s %9lld %9lld %+9lld %8s\n", mv[r].rule,
+		    (long long)mv[r].now, (long long)mv[r].before,
+		    (long long)(mv[r].now - mv[r].before), pct);
+	}
+	free(mv);
+	rc = ctl_result("top", 0, NULL);
+	export_series_free(&se);
+out:
+	store_close(st);
+	ctl_opts_free(&o);
+	return (rc);
+}
+
+static int
+ctl_plot(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_FRAME_OPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "title", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_opts	 o;
+	struct series		 se;
+	struct plot		 p;
+	struct plot_series	*ps;
+	struct store		*st;
+	struct buf		 svg;
+	const char		*out = NULL, *title = NULL;
+	char			*cause = NULL, **labels, when[40];
+	FILE			*fp;
+	size_t			 r, b;
+	int			 ch, rc;
+
+	export_opts_init(&o);
+	o.measure = MEASURE_MENTIONS;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
+			return (EXIT_USAGE);
+		if (rc == 1 && ch != 's')
+			continue;
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'H':
+			title = optarg;
+			break;
+		default:
+			ctl_cmd_usage("plot");
+		}
+	}
+	if (optind != argc || out == NULL)
+		ctl_cmd_usage("plot");
+	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+		return (rc);
+	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
+		rc = ctl_result("plot", rc, cause);
+		goto out;
+	}
+	labels = xcalloc(se.nb + 1, sizeof *labels);
+	for (b = 0; b < se.nb; b++) {
+		frame_label(se.f, b, when, sizeof when);
+		if (o.bucket != BUCKET_HOUR)
+			when[10] = '\0';	/* dates read better */
+		labels[b] = xstrdup(when);
+	}
+	ps = xcalloc(se.nr + 1, sizeof *ps);
+	for (r = 0; r < se.nr; r++) {
+		ps[r].name = se.f->rule[r].name;
+		ps[r].label = se.f->rule[r].label;
+		ps[r].values = &se.values[r * se.nb];
+	}
+	memset(&p, 0, sizeof p);
+	p.title = title != NULL ? title : o.measure == MEASURE_SHARE ?
+	    "Share of items" : o.measure == MEASURE_ITEMS ?
+	    "Items mentioning" : "Mentions";
+	p.ylabel = o.measure == MEASURE_SHARE ? "share" :
+	    o.measure == MEASURE_ITEMS ? "items" : "mentions";
+	p.buckets = se.f->start;
+	p.bucket_labels = (const char **)labels;
+	p.n = se.nb;
+	p.series = ps;
+	p.nseries = se.nr;
+	p.percent = o.measure == MEASURE_SHARE;
+	buf_init(&svg);
+	plot_svg(&p, &svg);
+	if (strcmp(out, "-") == 0)
+		fp = stdout;
+	else if ((fp = fopen(out, "w")) == NULL) {
+		log_warn("plot: %s", out);
+		rc = EXIT_RUNTIME;
+	}
+	if (fp != NULL) {
+		if (fwrite(svg.data, 1, svg.len, fp) != svg.len ||
+		    (fp != stdout ? fclose(fp) : fflush(fp)) != 0) {
+			log_warn("plot: writing %s", out);
+			rc = EXIT_RUNTIME;
+		} else
+			rc = EXIT_OK;
+	}
+	buf_free(&svg);
+	for (b = 0; b < se.nb; b++)
+		free(labels[b]);
+	free(labels);
+	free(ps);
+	export_series_free(&se);
+out:
+	store_close(st);
+	ctl_opts_free(&o);
+	return (rc);
+}
+
+static int
+ctl_rescore(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 'S' },
 		{ "rule", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct tune_opts	 o;
-	struct buf		 body;
-	const char		*what = "-";
+	struct rescore_opts	 o;
+	struct rescore_stats	 rs;
+	struct store		*st;
+	char			*cause = NULL, when[32];
+	int64_t			 since = 30 * 86400;
 	size_t			 i;
-	int			 ch, rc;
+	int			 ch, rc = EXIT_OK;
 
 	memset(&o, 0, sizeof o);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+r:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'S':
+			if (conf_duration(optarg, &since) != 0) {
+				log_warnx("--since: \"%s\" is not a duration "
+				    "(30d, 12h)", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
 		case 'r':
 			ctl_split(optarg, &o.rules, &o.nrules);
 			break;
 		default:
-			ctl_cmd_usage("test-rules");
+			ctl_cmd_usage("rescore");
 		}
 	}
-	if (argc - optind > 1)
-		ctl_cmd_usage("test-rules");
-	if (optind < argc)
-		what = argv[optind];
+	if (optind != argc)
+		ctl_cmd_usage("rescore");
 	if (ctl_conf(ctl) != 0)
 		return (EXIT_USAGE);
 	for (i = 0; i < o.nrules; i++) {
@@ -783,6 +1291,106 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 			    ctl->conf_path);
 			return (EXIT_USAGE);
 		}
+	}
+	o.since = (int64_t)time(NULL) - since;
+	if ((st = ctl_store(ctl, 0)) == NULL)
+		return (EXIT_RUNTIME);
+	if (store_sync_rules(st, ctl->conf->rules, ctl->conf->nrules,
+	    &ctl->conf->ruleset, &cause) != 0 ||
+	    rescore_run(ctl->conf, st, &o, &rs, &cause) != 0) {
+		log_warnx("rescore: %s", cause);
+		free(cause);
+		rc = EXIT_RUNTIME;
+	} else {
+		date_iso(o.since, when, sizeof when);
+		log_info("re-scored %zu items stored since %s: %zu changed%s",
+		    rs.items, when, rs.changed, rs.limited > 0 ?
+		    " (some rule/item pairs hit the match limit: kept)" : "");
+	}
+	store_close(st);
+	for (i = 0; i < o.nrules; i++)
+		free(o.rules[i]);
+	free(o.rules);
+	return (rc);
+}
+
+static int
+ctl_test_rules(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rule", required_argument, NULL, 'r' },
+		{ "diff", required_argument, NULL, 'd' },
+		{ "stored", no_argument, NULL, 'S' },
+		{ "since", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tune_opts	 o;
+	struct rescore_opts	 ro;
+	struct store		*st;
+	struct buf		 body;
+	const char		*what = "-", *old = NULL;
+	char			*cause;
+	int64_t			 since = 7 * 86400;
+	size_t			 i;
+	int			 ch, rc, stored = 0;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+r:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			ctl_split(optarg, &o.rules, &o.nrules);
+			break;
+		case 'd':
+			old = optarg;
+			break;
+		case 'S':
+			stored = 1;
+			break;
+		case 's':
+			if (conf_duration(optarg, &since) != 0) {
+				log_warnx("--since: \"%s\" is not a duration "
+				    "(7d, 12h)", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		default:
+			ctl_cmd_usage("test-rules");
+		}
+	}
+	if (argc - optind > 1 || (stored && (optind < argc || old != NULL)))
+		ctl_cmd_usage("test-rules");
+	if (optind < argc)
+		what = argv[optind];
+	if (ctl_conf(ctl) != 0)
+		return (EXIT_USAGE);
+	for (i = 0; i < o.nrules; i++) {
+		if (conf_rule(ctl->conf, o.rules[i]) == NULL && (old == NULL ||
+		    o.old == NULL)) {
+			log_warnx("--rule: no rule \"%s\" in %s", o.rules[i],
+			    ctl->conf_path);
+			return (EXIT_USAGE);
+		}
+	}
+	if (stored) {
+		/* The current rules on stored items: nothing is written. */
+		memset(&ro, 0, sizeof ro);
+		ro.since = (int64_t)time(NULL) - since;
+		ro.rules = o.rules;
+		ro.nrules = o.nrules;
+		if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
+			return (EXIT_RUNTIME);
+		cause = NULL;
+		rc = rescore_dry_run(ctl->conf, st, &ro, stdout, &cause);
+		rc = ctl_result("test-rules", rc == 0 ? 0 : -1, cause);
+		store_close(st);
+		goto out;
+	}
+	if (old != NULL && conf_load(old, &o.old, &cause) != 0) {
+		log_warnx("--diff: %s", cause);
+		free(cause);
+		return (EXIT_USAGE);
 	}
 	buf_init(&body);
 	if (ctl_fetch(ctl, what, &body) != 0) {
@@ -794,6 +1402,8 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	rc = tune_run(ctl->conf, &o, body.data, body.len, stdout);
 	buf_free(&body);
+	conf_unref(o.old);
+out:
 	for (i = 0; i < o.nrules; i++)
 		free(o.rules[i]);
 	free(o.rules);

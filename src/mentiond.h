@@ -67,6 +67,7 @@ void		 buf_addc(struct buf *, char);
 void		 buf_adds(struct buf *, const char *);
 void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
 char		*buf_take(struct buf *);
+void		 buf_add_int(struct buf *, int64_t);
 
 /* hash.c: a fast 64-bit hash of response bodies. */
 uint64_t	 hash64(const void *, size_t);
@@ -286,6 +287,7 @@ struct store_item {
 	int64_t		 published;	/* bucket time on the published axis */
 	int		 dated;		/* published came from the feed */
 	int64_t		 seen;
+	int64_t		 added;		/* when stored (0: now) */
 	int64_t		 ruleset;	/* the rule-set version that counted */
 	const void	*ztext;		/* packed item text, or NULL */
 	size_t		 zlen;
@@ -316,6 +318,20 @@ struct store_name {
 	char		*label;		/* rules */
 };
 typedef void (*store_version_cb)(int64_t, const char *, void *);
+/* A stored item, with its text, for re-scoring. */
+struct store_stored {
+	int64_t			 id;
+	int64_t			 source_id;
+	const char		*uid;
+	int64_t			 published;
+	int64_t			 seen;
+	int64_t			 ruleset;
+	const char		*text;
+	size_t			 textlen;
+	struct store_hit	*hits;		/* sorted by rule id */
+	size_t			 nhits;
+};
+typedef int (*store_item_cb)(const struct store_stored *, void *);
 /* How a poll ended, written with the poll's items (or alone). */
 struct store_poll {
 	int64_t		 when;
@@ -382,6 +398,11 @@ void		 store_source_state_clear(struct store_source_state *);
 int		 store_sources(struct store *, store_source_cb, void *,
 		     char **);
 int64_t		 store_count_items(struct store *);
+int		 store_items_since(struct store *, int64_t, store_item_cb,
+		     void *, char **);
+int		 store_item_rescore(struct store *, const struct store_stored *,
+		     struct store_hit *, size_t, int64_t, char **);
+int		 store_rescore_done(struct store *, char **);
 int		 store_prune_text(struct store *, int64_t, int64_t *, char **);
 int		 store_cells(struct store *, int, int, int64_t, int64_t,
 		     const int64_t *, size_t, store_cell_cb, void *, char **);
@@ -498,6 +519,7 @@ struct tune_opts {
 	const char	 *name;
 	const char	 *base;
 	int		  color;
+	struct conf	 *old;		/* --diff: the rules before */
 };
 int		 tune_run(struct conf *, const struct tune_opts *, const char *,
 		     size_t, FILE *);
@@ -529,6 +551,33 @@ void		 notify_send(const char *, ...) printflike(1, 2);
 void		 notify_reloading(void);
 void		 notify_watchdog_start(struct event_base *);
 void		 notify_watchdog_stop(void);
+
+/* cooccur.c: items in which two rules both matched. */
+struct export_opts;
+int		 cooccur_run(struct store *, struct conf *,
+		     const struct export_opts *, const char *, const char *,
+		     FILE *, char **);
+
+/* coverage.c: polls, successes and items per source: dips vs dead feeds. */
+int		 coverage_run(struct store *, struct conf *,
+		     const struct export_opts *, FILE *, char **);
+
+/* rescore.c: re-apply edited rules to stored item text. */
+struct rescore_opts {
+	int64_t		 since;		/* items stored since */
+	char		**rules;	/* NULL: every configured rule */
+	size_t		 nrules;
+};
+struct rescore_stats {
+	size_t		 items;
+	size_t		 changed;
+	size_t		 limited;
+};
+int		 rescore_run(struct conf *, struct store *,
+		     const struct rescore_opts *, struct rescore_stats *,
+		     char **);
+int		 rescore_dry_run(struct conf *, struct store *,
+		     const struct rescore_opts *, FILE *, char **);
 
 /* csv.c: RFC 4180 cells with the spreadsheet formula guard. */
 void		 csv_cell(FILE *, const char *);
@@ -590,6 +639,7 @@ struct frame {
 	int64_t			 max_rule;
 	int64_t			*src_col;
 	int64_t			 max_src;
+	size_t			 hint;		/* the last bucket found */
 	struct store_name	*known_rules;
 	size_t			 nknown_rules;
 	struct store_name	*known_srcs;
@@ -614,7 +664,7 @@ void		 export_series_free(struct series *);
 int		 frame_open(struct frame *, struct store *, struct conf *,
 		     const struct export_opts *, char **);
 void		 frame_close(struct frame *);
-ssize_t		 frame_bucket(const struct frame *, int64_t);
+ssize_t		 frame_bucket(struct frame *, int64_t);
 ssize_t		 frame_rule(const struct frame *, int64_t);
 ssize_t		 frame_source(const struct frame *, int64_t);
 void		 frame_label(const struct frame *, size_t, char *, size_t);

@@ -21,6 +21,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -60,6 +61,7 @@ static const char *store_migrations[] = {
 	"  published INTEGER NOT NULL,"	/* from the feed, else seen */
 	"  dated INTEGER NOT NULL,"	/* 1 if the feed gave the date */
 	"  seen INTEGER NOT NULL,"
+	"  added INTEGER NOT NULL,"	/* when stored: text retention */
 	"  ruleset INTEGER,"		/* what counted it */
 	"  text BLOB,"			/* zstd; NULL past retention */
 	"  hits BLOB,"			/* (rule id, mentions) varint pairs */
@@ -67,6 +69,7 @@ static const char *store_migrations[] = {
 	");"
 	"CREATE INDEX item_seen ON item(seen);"
 	"CREATE INDEX item_published ON item(published);"
+	"CREATE INDEX item_added ON item(added);"
 	/*
 	 * Rollups: one row per axis (0 published, 1 seen), UTC day and owner,
 	 * its hourly counts in a cell blob (see cell.c).  Per source: keys are
@@ -156,8 +159,8 @@ enum {
 
 static const char *store_sql[ST_COUNT] = {
 	"SELECT 1 FROM item WHERE source_id = ? AND uid = ?",
-	"INSERT INTO item (source_id, uid, published, dated, seen, ruleset, "
-	"text, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO item (source_id, uid, published, dated, seen, added, "
+	"ruleset, text, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"UPDATE source SET polls = polls + 1, items = items + ?, "
 	"last_poll = max(coalesce(last_poll, ?), ?) WHERE id = ?",
 	"UPDATE source SET last_attempt = ?, status = ?, error = ?, "
@@ -213,6 +216,7 @@ struct store {
 	char			*path;
 	int			 readonly;
 	sqlite3_stmt		*st[ST_COUNT];
+	sqlite3_stmt		*st_rescore;
 	struct pack		*pack;		/* for reading text back */
 	struct buf		 hits;
 	struct buf		 blob;
@@ -464,6 +468,7 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->st_rescore);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	if (s->lockfd != -1)
@@ -944,18 +949,20 @@ store_item_add(struct store *s, int64_t source_id, const struct store_item *it,
 	sqlite3_bind_int64(st, 3, it->published);
 	sqlite3_bind_int(st, 4, it->dated);
 	sqlite3_bind_int64(st, 5, it->seen);
-	sqlite3_bind_int64(st, 6, it->ruleset);
+	sqlite3_bind_int64(st, 6, it->added != 0 ? it->added :
+	    (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 7, it->ruleset);
 	if (it->ztext != NULL)
-		sqlite3_bind_blob(st, 7, it->ztext, (int)it->zlen,
+		sqlite3_bind_blob(st, 8, it->ztext, (int)it->zlen,
 		    SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, 8);
 	if (nhits > 0) {
 		store_hits_encode(hits, nhits, &s->hits);
-		sqlite3_bind_blob(st, 8, s->hits.data, (int)s->hits.len,
+		sqlite3_bind_blob(st, 9, s->hits.data, (int)s->hits.len,
 		    SQLITE_STATIC);
 	} else
-		sqlite3_bind_null(st, 8);
+		sqlite3_bind_null(st, 9);
 	if (store_step(s, st, "adding item", cause) != 0)
 		return (-1);
 	store_item_deltas(s, source_id, it->published, it->seen, hits, nhits,
@@ -979,7 +986,7 @@ store_poll_done(struct store *s, int64_t source_id, const struct store_poll *p,
 	sqlite3_stmt	*st;
 	int64_t		 day;
 
-	if (p->health) {	/* the ledger: a dip is not a dead feed */
+	if (p->when != 0) {	/* the ledger: a dip is not a dead feed */
 		day = store_floordiv(p->when, 86400);
 		store_delta(s, STORE_T_POLL, 0, day, source_id,
 		    (p->when - day * 86400) / 3600, 1, p->ok);
@@ -1118,7 +1125,7 @@ store_sources(struct store *s, store_source_cb cb, void *arg, char **cause)
 	return (0);
 }
 
-/* Drop the text of items seen before cutoff; counts stay. */
+/* Drop the text of items stored before cutoff; counts stay. */
 int
 store_prune_text(struct store *s, int64_t cutoff, int64_t *n, char **cause)
 {
@@ -1126,7 +1133,7 @@ store_prune_text(struct store *s, int64_t cutoff, int64_t *n, char **cause)
 	int		 rc;
 
 	if (sqlite3_prepare_v2(s->db, "UPDATE item SET text = NULL "
-	    "WHERE seen < ? AND text IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
+	    "WHERE added < ? AND text IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
 		store_cause(s, cause, "pruning text");
 		return (-1);
 	}
@@ -1301,6 +1308,169 @@ store_versions(struct store *s, int axis, int64_t from, int64_t to,
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Items stored since `since` whose text is still kept, oldest first: what
+ * a re-score can re-apply rules to.  cb returning non-zero stops.
+ */
+int
+store_items_since(struct store *s, int64_t since, store_item_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct store_stored	 it;
+	struct buf		 text;
+	int			 rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, source_id, uid, published, "
+	    "seen, coalesce(ruleset, 0), text, hits FROM item WHERE added >= ? "
+	    "AND text IS NOT NULL ORDER BY added, id", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_cause(s, cause, "reading items");
+		return (-1);
+	}
+	sqlite3_bind_int64(st, 1, since);
+	if (s->pack == NULL)
+		s->pack = pack_new();
+	buf_init(&text);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof it);
+		it.id = sqlite3_column_int64(st, 0);
+		it.source_id = sqlite3_column_int64(st, 1);
+		it.uid = (const char *)sqlite3_column_text(st, 2);
+		it.published = sqlite3_column_int64(st, 3);
+		it.seen = sqlite3_column_int64(st, 4);
+		it.ruleset = sqlite3_column_int64(st, 5);
+		if (pack_decompress(s->pack, sqlite3_column_blob(st, 6),
+		    (size_t)sqlite3_column_bytes(st, 6), &text) != 0 ||
+		    store_hits_decode(sqlite3_column_blob(st, 7),
+		    (size_t)sqlite3_column_bytes(st, 7), &it.hits,
+		    &it.nhits) != 0) {
+			xasprintf(cause, "%s: item %lld: malformed stored "
+			    "text or counts", s->path, (long long)it.id);
+			rc = SQLITE_ERROR;
+			break;
+		}
+		it.text = text.data != NULL ? text.data : "";
+		it.textlen = text.len;
+		rc = cb(&it, arg);
+		free(it.hits);
+		if (rc != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	buf_free(&text);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_ERROR)
+			store_cause(s, cause, "reading items");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Inside a transaction: an item's counts become `hits` (sorted by rule
+ * id), counted by `ruleset`; the rollups move from `old` to `hits`.
+ */
+int
+store_item_rescore(struct store *s, const struct store_stored *it,
+    struct store_hit *hits, size_t nhits, int64_t ruleset, char **cause)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 changed, axis;
+
+	changed = nhits != it->nhits;
+	for (i = 0; !changed && i < nhits; i++)
+		changed = hits[i].rule_id != it->hits[i].rule_id ||
+		    hits[i].mentions != it->hits[i].mentions;
+	if (s->st_rescore == NULL && sqlite3_prepare_v3(s->db,
+	    "UPDATE item SET hits = ?, ruleset = ? WHERE id = ?", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st_rescore, NULL) != SQLITE_OK) {
+		store_cause(s, cause, "re-scoring");
+		return (-1);
+	}
+	st = s->st_rescore;
+	if (nhits > 0) {
+		store_hits_encode(hits, nhits, &s->hits);
+		sqlite3_bind_blob(st, 1, s->hits.data, (int)s->hits.len,
+		    SQLITE_STATIC);
+	} else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, ruleset);
+	sqlite3_bind_int64(st, 3, it->id);
+	if (store_step(s, st, "re-scoring", cause) != 0)
+		return (-1);
+	if (changed) {
+		store_item_deltas(s, it->source_id, it->published, it->seen,
+		    it->hits, it->nhits, -1);
+		store_item_deltas(s, it->source_id, it->published, it->seen,
+		    hits, nhits, 1);
+	}
+	/* The days' versions are rebuilt from their items at the end. */
+	for (axis = 0; axis < 2; axis++)
+		store_version_note(s, axis, store_floordiv(axis == 0 ?
+		    it->published : it->seen, 86400), -1);
+	return (0);
+}
+
+/*
+ * End a re-score: write the rollup deltas, and rebuild the version rows
+ * of every day it touched from the items of those days.
+ */
+int
+store_rescore_done(struct store *s, char **cause)
+{
+	static const char	*sql[2] = {
+		"INSERT OR IGNORE INTO version (axis, day, ruleset) "
+		"SELECT 0, ?, ruleset FROM item WHERE published >= ? AND "
+		"published < ? AND ruleset IS NOT NULL",
+		"INSERT OR IGNORE INTO version (axis, day, ruleset) "
+		"SELECT 1, ?, ruleset FROM item WHERE seen >= ? AND "
+		"seen < ? AND ruleset IS NOT NULL",
+	};
+	sqlite3_stmt		*del = NULL, *ins[2] = { NULL, NULL };
+	struct store_version	*days;
+	size_t			 ndays, i;
+	int			 rc = -1;
+
+	/* store_flush would record the -1 markers: take them first. */
+	days = s->ver;
+	ndays = s->nver;
+	s->ver = NULL;
+	s->nver = s->cver = 0;
+	if (store_flush(s, cause) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM version WHERE axis = ? "
+	    "AND day = ?", -1, &del, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, sql[0], -1, &ins[0], NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, sql[1], -1, &ins[1], NULL) != SQLITE_OK) {
+		store_cause(s, cause, "rebuilding versions");
+		goto out;
+	}
+	for (i = 0; i < ndays; i++) {
+		sqlite3_bind_int(del, 1, days[i].axis);
+		sqlite3_bind_int64(del, 2, days[i].day);
+		if (store_step(s, del, "rebuilding versions", cause) != 0)
+			goto out;
+		sqlite3_bind_int64(ins[days[i].axis], 1, days[i].day);
+		sqlite3_bind_int64(ins[days[i].axis], 2, days[i].day * 86400);
+		sqlite3_bind_int64(ins[days[i].axis], 3,
+		    days[i].day * 86400 + 86400);
+		if (store_step(s, ins[days[i].axis], "rebuilding versions",
+		    cause) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins[0]);
+	sqlite3_finalize(ins[1]);
+	free(days);
+	return (rc);
 }
 
 /* How many items are stored (for the service's status line). */

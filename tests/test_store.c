@@ -90,6 +90,7 @@ add_poll(struct store *st, int64_t src, const char *uid, int64_t pub,
 	it.published = pub;
 	it.dated = 1;
 	it.seen = seen;
+	it.added = seen;	/* stored when seen, here */
 	it.ztext = z.data;
 	it.zlen = z.len;
 	assert_int_equal(store_begin(st, &cause), 0);
@@ -389,10 +390,12 @@ static const char v1_schema[] =
 	" created INTEGER NOT NULL, rules TEXT NOT NULL);"
 	"CREATE TABLE item (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,"
 	" uid TEXT NOT NULL, published INTEGER NOT NULL, dated INTEGER NOT NULL,"
-	" seen INTEGER NOT NULL, ruleset INTEGER, text BLOB, hits BLOB,"
+	" seen INTEGER NOT NULL, added INTEGER NOT NULL, ruleset INTEGER,"
+	" text BLOB, hits BLOB,"
 	" UNIQUE (source_id, uid));"
 	"CREATE INDEX item_seen ON item(seen);"
 	"CREATE INDEX item_published ON item(published);"
+	"CREATE INDEX item_added ON item(added);"
 	"CREATE TABLE rollup (axis INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" source_id INTEGER NOT NULL, cells BLOB NOT NULL,"
 	" PRIMARY KEY (axis, day, source_id));"
@@ -410,8 +413,8 @@ static const char v1_schema[] =
 	" WITHOUT ROWID;"
 	"INSERT INTO source (id, name) VALUES (1, 'old');"
 	"INSERT INTO rule (id, name) VALUES (1, 'lively');"
-	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, NULL, NULL,"
-	" x'0105');"
+	"INSERT INTO item VALUES (1, 1, 'kept', 3600, 1, 3600, 3600, NULL,"
+	" NULL, x'0105');"
 	/* hour 1: zigzag varints key 1, items 1, mentions 5 */
 	"INSERT INTO rollup_rule VALUES (0, 0, 1, x'02020a');"
 	"PRAGMA user_version = 1;";

@@ -3,7 +3,8 @@
 # (several seeds and rule counts, > 2 000 unique items in all) must export
 # exactly genfeeds' expected CSVs, by day and by source; ingesting them
 # again changes nothing; and the independent Python pipeline
-# (baseline_feedparser.py) agrees with us on the same files.
+# (baseline_feedparser.py) agrees with us on the same files, counts and
+# party x term co-occurrence alike.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 have_shared || skip_all "needs ../shared/bench (genfeeds.py) and python3"
@@ -52,8 +53,22 @@ if /usr/bin/python3 -c 'import feedparser' 2>/dev/null; then
 	    > "$C/diff3" 2>&1
 	check "the Python baseline pipeline agrees with our export" [ $? -eq 0 ]
 	diag "$(tail -n 11 "$C/diff3")"
+	# Party x term co-occurrence, counted independently.
+	for seed in 5 8; do
+		C="$T/seed$seed"
+		/usr/bin/python3 "$BENCH/baseline_feedparser.py" --cooccur \
+		    "$C/rules.conf" "$C/feeds" > "$C/base-co.csv" 2>/dev/null
+		"$MENTIONCTL" -c "$C/mentiond.conf" cooccur > "$C/co.csv"
+		"$PYTHON3" "$BENCH/csvdiff.py" "$C/base-co.csv" "$C/co.csv" \
+		    > "$C/diff4" 2>&1
+		check "seed $seed: cooccur equals baseline_feedparser.py --cooccur" \
+		    [ $? -eq 0 ]
+		diag "$(tail -n 11 "$C/diff4")"
+	done
 else
 	skip "the Python baseline pipeline agrees with our export" \
+	    "python3-feedparser not installed"
+	skip "cooccur equals baseline_feedparser.py --cooccur" \
 	    "python3-feedparser not installed"
 fi
 

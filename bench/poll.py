@@ -101,7 +101,7 @@ def main():
     db = os.path.join(work, "m.db")
     mconf = os.path.join(work, "mentiond.conf")
     with open(mconf, "w") as f:
-        f.write(f"[mentiond]\ndatabase = {db}\nrules = {cache}/rules.conf\n"
+        f.write(f"[mentiond]\nlisten =\ndatabase = {db}\nrules = {cache}/rules.conf\n"
                 f"sources = {work}/sources.conf\nmax_connections = 64\n"
                 f"max_host_connections = {a.threads}\n")
 

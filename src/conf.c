@@ -9,6 +9,10 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -71,6 +75,7 @@ struct conf_parse {
 	size_t			  nheaders;
 	struct conf_include	 *includes;
 	size_t			  nincludes;
+	int			  listen_line;	/* 0: listen not given */
 	char			 *error;
 };
 
@@ -280,6 +285,75 @@ conf_set(char **dst, const char *value)
 	*dst = xstrdup(value);
 }
 
+/*
+ * listen = ADDRESS:PORT: a numeric IPv4 address, [IPv6], or localhost.
+ * Names other than localhost are refused: what a name resolves to can
+ * change, and whether the API is exposed must not.
+ */
+int
+conf_listen(const char *value, char **host, int *port, int *loopback)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	const char	*colon;
+	char		*h, *end;
+	long		 v;
+
+	if (*value == '[') {
+		if ((colon = strstr(value, "]:")) == NULL)
+			return (-1);
+		h = xstrndup(value + 1, (size_t)(colon - value - 1));
+		colon++;
+		if (inet_pton(AF_INET6, h, &a6) != 1) {
+			free(h);
+			return (-1);
+		}
+		*loopback = IN6_IS_ADDR_LOOPBACK(&a6);
+	} else {
+		if ((colon = strrchr(value, ':')) == NULL)
+			return (-1);
+		h = xstrndup(value, (size_t)(colon - value));
+		if (strcmp(h, "localhost") == 0) {
+			free(h);
+			h = xstrdup("127.0.0.1");
+		}
+		if (inet_pton(AF_INET, h, &a4) != 1) {
+			free(h);
+			return (-1);
+		}
+		*loopback = (ntohl(a4.s_addr) >> 24) == 127;
+	}
+	errno = 0;
+	v = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || v < 1 || v > 65535) {
+		free(h);
+		return (-1);
+	}
+	*host = h;
+	*port = (int)v;
+	return (0);
+}
+
+/* The API may face the network only behind a token. */
+static int
+conf_listen_check(struct conf *c, const char *path, int line, char **cause)
+{
+	char	*host;
+	int	 port, loopback;
+
+	if (c->listen == NULL || *c->listen == '\0' || c->api_token != NULL)
+		return (0);
+	if (conf_listen(c->listen, &host, &port, &loopback) != 0)
+		return (0);	/* said already */
+	free(host);
+	if (loopback)
+		return (0);
+	xasprintf(cause, "%s:%d: listen: %s is not a loopback address; set "
+	    "api_token to serve the API beyond this machine", path, line,
+	    c->listen);
+	return (-1);
+}
+
 static void
 conf_main_key(struct conf_parse *p, const char *key, const char *value)
 {
@@ -334,8 +408,31 @@ conf_main_key(struct conf_parse *p, const char *key, const char *value)
 			conf_error(p, key, "\"%s\" is not a size (512K, 8M)",
 			    value);
 	} else if (strcmp(key, "listen") == 0) {
-		if (conf_once(p, key, 7) == 0)
+		if (conf_once(p, key, 7) == 0) {
+			char	*host;
+			int	 port, loopback;
+
+			if (*value != '\0' && conf_listen(value, &host, &port,
+			    &loopback) != 0)
+				conf_error(p, key, "\"%s\" is not ADDRESS:PORT "
+				    "(127.0.0.1:8470, [::1]:8470), or empty for "
+				    "off", value);
+			else if (*value != '\0')
+				free(host);
 			conf_set(&c->listen, value);
+			p->listen_line = p->line;
+		}
+	} else if (strcmp(key, "api_token") == 0) {
+		if (conf_once(p, key, 13) == 0) {
+			if (strlen(value) < 16 || strspn(value,
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789-._~+/=") != strlen(value))
+				conf_error(p, key, "needs 16 or more letters, "
+				    "digits or -._~+/= (openssl rand -hex 24 "
+				    "makes one)");
+			else
+				conf_set(&c->api_token, value);
+		}
 	} else if (strcmp(key, "text_retention") == 0) {
 		if (conf_once(p, key, 8) == 0 &&
 		    conf_duration(value, &c->text_retention) != 0)
@@ -843,6 +940,8 @@ conf_load(const char *path, struct conf **out, char **cause)
 	conf_seen_file(&seen, &nseen, path);
 	if (conf_file(&p, path, 1) != 0)
 		goto fail;
+	if (conf_listen_check(c, path, p.listen_line, &p.error) != 0)
+		goto fail;
 
 	for (i = 0; i < p.nincludes; i++) {
 		inc = &p.includes[i];
@@ -900,14 +999,15 @@ fail:
 struct conf *
 conf_ref(struct conf *c)
 {
-	c->refs++;
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 	return (c);
 }
 
+/* Atomic: API queries let go of their configuration on their own threads. */
 void
 conf_unref(struct conf *c)
 {
-	if (c != NULL && --c->refs <= 0)
+	if (c != NULL && __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) <= 0)
 		conf_free(c);
 }
 
@@ -938,5 +1038,6 @@ conf_free(struct conf *c)
 	free(c->database);
 	free(c->user_agent);
 	free(c->listen);
+	free(c->api_token);
 	free(c);
 }

@@ -60,7 +60,8 @@ cooccur_write(struct cooccur_state *cs, size_t b)
 static void
 cooccur_flush_until(struct cooccur_state *cs, int64_t t)
 {
-	while (cs->flushed < cs->f->nb && cs->f->start[cs->flushed + 1] <= t)
+	while (cs->flushed < cs->f->nb && cs->f->start[cs->flushed + 1] <= t &&
+	    !ferror(cs->fp))
 		cooccur_write(cs, cs->flushed++);
 }
 
@@ -73,6 +74,8 @@ cooccur_cell_cb(const struct store_cell *c, void *arg)
 	ssize_t			 b, x, y;
 
 	cooccur_flush_until(cs, c->hour - c->hour % 86400);
+	if (ferror(cs->fp))
+		return (1);
 	if ((b = frame_bucket(cs->f, c->hour)) < 0 ||
 	    (x = frame_rule(cs->f, c->owner)) < 0 ||
 	    (y = frame_rule(cs->f, c->sub)) < 0)

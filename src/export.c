@@ -401,7 +401,9 @@ export_write_bucket(struct export_state *es, size_t b)
 static void
 export_flush_until(struct export_state *es, int64_t t)
 {
-	while (es->flushed < es->f->nb && es->f->start[es->flushed + 1] <= t)
+	/* A write error (the API's client hung up) ends the export. */
+	while (es->flushed < es->f->nb && es->f->start[es->flushed + 1] <= t &&
+	    !ferror(es->fp))
 		export_write_bucket(es, es->flushed++);
 }
 
@@ -417,6 +419,8 @@ export_cell_cb(const struct store_cell *c, void *arg)
 
 	/* Rows come day by day: earlier buckets are complete. */
 	export_flush_until(es, c->hour - c->hour % 86400);
+	if (ferror(es->fp))
+		return (1);
 	if ((b = frame_bucket(es->f, c->hour)) < 0 ||
 	    (r = frame_rule(es->f, rule)) < 0)
 		return (0);
@@ -504,7 +508,7 @@ export_run(struct store *st, struct conf *conf, const struct export_opts *o,
 		goto out;
 	}
 	if (o->format == EXPORT_RATIO && f.nrule != 1) {
-		xasprintf(cause, "--format ratio needs exactly one --rule");
+		xasprintf(cause, "format ratio needs exactly one rule");
 		rc = -2;
 		goto out;
 	}

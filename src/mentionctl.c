@@ -42,22 +42,16 @@ struct ctl_cmd {
 static int	ctl_check(struct ctl *, int, char **);
 static int	ctl_ingest(struct ctl *, int, char **);
 static int	ctl_parse(struct ctl *, int, char **);
-static int	ctl_export(struct ctl *, int, char **);
 static int	ctl_test_rules(struct ctl *, int, char **);
-static int	ctl_sources(struct ctl *, int, char **);
-static int	ctl_cooccur(struct ctl *, int, char **);
-static int	ctl_spikes(struct ctl *, int, char **);
-static int	ctl_top(struct ctl *, int, char **);
-static int	ctl_coverage(struct ctl *, int, char **);
-static int	ctl_plot(struct ctl *, int, char **);
 static int	ctl_rescore(struct ctl *, int, char **);
+static int	ctl_report(struct ctl *, int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "check", ctl_check, "check",
 	  "validate the configuration and compile every rule" },
 	{ "ingest", ctl_ingest, "ingest [--source NAME] PATH...",
 	  "record saved feed files as polls (folders are walked)" },
-	{ "export", ctl_export, "export [--per-source] [--bucket hour|day|"
+	{ "export", ctl_report, "export [--per-source] [--bucket hour|day|"
 	  "week|month]\n\t\t[--from TIME] [--to TIME] [--rule R,...] "
 	  "[--source S,...]\n\t\t[--by published|seen] [--format long|wide|"
 	  "ratio|json]\n\t\t[--measure items|mentions|share] [--tz ZONE] "
@@ -69,25 +63,28 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "OLD.conf] [FILE|URL|-]\n\t\ttest-rules --stored [--since 7d] "
 	  "[--rule R,...]",
 	  "show where each rule matches in a feed or plain text" },
-	{ "sources", ctl_sources, "sources [--csv] [--failing]",
+	{ "sources", ctl_report, "sources [--failing] [--format table|csv|"
+	  "json] [--csv]",
 	  "each source's health: last poll, status, error, next due" },
-	{ "cooccur", ctl_cooccur, "cooccur [--bucket B] [--kind-a party] "
+	{ "cooccur", ctl_report, "cooccur [--bucket B] [--kind-a party] "
 	  "[--kind-b term]\n\t\t[--rule R,...] [--from T] [--to T] [--tz Z] "
 	  "[--by published|seen]",
 	  "items in which two rules both matched: bucket,a,b,items" },
-	{ "spikes", ctl_spikes, "spikes [--rule R,...] [--bucket day] "
+	{ "spikes", ctl_report, "spikes [--rule R,...] [--bucket day] "
 	  "[--window 14]\n\t\t[--threshold 3.5] [--measure M] [--from T] "
-	  "[--to T] [--tz Z] [--csv]",
+	  "[--to T] [--tz Z]\n\t\t[--by B] [--format table|csv|json] [--csv]",
 	  "buckets far above their trailing median (see docs/spikes.md)" },
-	{ "top", ctl_top, "top [--since 24h] [--limit N] [--rule R,...] "
-	  "[--by B] [--csv]",
+	{ "top", ctl_report, "top [--since 24h] [--to T] [--limit N] "
+	  "[--rule R,...] [--by B]\n\t\t[--format table|csv|json] [--csv]",
 	  "rules ranked by the change in mentions from the period before" },
-	{ "coverage", ctl_coverage, "coverage [--bucket day] [--source S,...] "
+	{ "coverage", ctl_report, "coverage [--bucket day] [--source S,...] "
 	  "[--from T] [--to T]\n\t\t[--tz Z]",
 	  "polls, successes and items per source: tell dips from dead feeds" },
-	{ "plot", ctl_plot, "plot -o FILE.svg [--rule R,...] [--bucket B] "
+	{ "plot", ctl_report, "plot -o FILE.svg [--rule R,...] [--bucket B] "
 	  "[--measure M]\n\t\t[--from T] [--to T] [--tz Z] [--title T]",
 	  "an SVG line chart of the trend, one line per rule" },
+	{ "rules", ctl_report, "rules [--format table|csv|json]",
+	  "the configured rules, and retired ones the database remembers" },
 	{ "rescore", ctl_rescore, "rescore [--since 30d] [--rule R,...]",
 	  "re-apply the current rules to stored item text" },
 };
@@ -612,128 +609,16 @@ ctl_parse(struct ctl *ctl, int argc, char **argv)
 	return (fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME);
 }
 
-/* Keywords of --format and --measure, by their EXPORT_ and MEASURE_ values. */
-static const char *ctl_formats[] = { "long", "wide", "ratio", "json", NULL };
-static const char *ctl_measures[] = { "", "items", "mentions", "share", NULL };
-
-/* The index of a keyword in list, or -1 after saying what is allowed. */
-static int
-ctl_keyword(const char *opt, const char *arg, const char **list)
-{
-	struct buf	b;
-	int		i;
-
-	for (i = 0; list[i] != NULL; i++) {
-		if (*list[i] != '\0' && strcmp(list[i], arg) == 0)
-			return (i);
-	}
-	buf_init(&b);
-	for (i = 0; list[i] != NULL; i++) {
-		if (*list[i] == '\0')
-			continue;
-		buf_printf(&b, "%s%s", b.len > 0 ? (list[i + 1] == NULL ?
-		    " or " : ", ") : "", list[i]);
-	}
-	log_warnx("%s: \"%s\" is not %s", opt, arg, b.data);
-	buf_free(&b);
-	return (-1);
-}
-
-/* An export time: an ISO date or date-time (UTC unless an offset says). */
-static int
-ctl_time(const char *opt, const char *arg, int64_t *t)
-{
-	if (date_parse_iso8601(arg, t) != 0) {
-		log_warnx("%s: \"%s\" is not an ISO 8601 date or time "
-		    "(2025-11-13 or 2025-11-13T05:00:00Z)", opt, arg);
-		return (-1);
-	}
-	return (0);
-}
-
-/* The options every trend command shares. */
-#define CTL_FRAME_OPTS							\
-	{ "bucket", required_argument, NULL, 'b' },			\
-	{ "from", required_argument, NULL, 'f' },			\
-	{ "to", required_argument, NULL, 't' },				\
-	{ "rule", required_argument, NULL, 'r' },			\
-	{ "source", required_argument, NULL, 's' },			\
-	{ "by", required_argument, NULL, 'y' },				\
-	{ "tz", required_argument, NULL, 'z' },				\
-	{ "measure", required_argument, NULL, 'm' },			\
-	{ "help", no_argument, NULL, 'h' }
-
-/* A shared option: 1 taken, 0 not one of them, -1 a bad value (said). */
-static int
-ctl_frame_opt(int ch, const char *arg, struct export_opts *o)
-{
-	switch (ch) {
-	case 'b':
-		if (date_bucket_name(arg, &o->bucket) != 0) {
-			log_warnx("--bucket: \"%s\" is not hour, day, week or "
-			    "month", arg);
-			return (-1);
-		}
-		return (1);
-	case 'f':
-		return (ctl_time("--from", arg, &o->from) == 0 ? 1 : -1);
-	case 't':
-		return (ctl_time("--to", arg, &o->to) == 0 ? 1 : -1);
-	case 'r':
-		ctl_split(arg, &o->rules, &o->nrules);
-		return (1);
-	case 's':
-		ctl_split(arg, &o->sources, &o->nsources);
-		return (1);
-	case 'y':
-		if (strcmp(arg, "published") == 0)
-			o->axis = STORE_BY_PUBLISHED;
-		else if (strcmp(arg, "seen") == 0)
-			o->axis = STORE_BY_SEEN;
-		else {
-			log_warnx("--by: \"%s\" is not published or seen", arg);
-			return (-1);
-		}
-		return (1);
-	case 'z':
-		o->tz = arg;
-		return (1);
-	case 'm':
-		return ((o->measure = ctl_keyword("--measure", arg,
-		    ctl_measures)) < 0 ? -1 : 1);
-	}
-	return (0);
-}
-
-static void
-ctl_opts_free(struct export_opts *o)
-{
-	size_t	i;
-
-	for (i = 0; i < o->nrules; i++)
-		free(o->rules[i]);
-	free(o->rules);
-	for (i = 0; i < o->nsources; i++)
-		free(o->sources[i]);
-	free(o->sources);
-}
-
 /*
  * The database to read, and the config if there is one: with --db alone
  * it is optional (it only orders rules).  NULL after saying why; *rc is
  * the exit status then.
  */
 static struct store *
-ctl_reader(struct ctl *ctl, const struct export_opts *o, int *rc)
+ctl_reader(struct ctl *ctl, int *rc)
 {
 	struct store	*st;
 
-	if (o != NULL && o->from != INT64_MIN && o->to != INT64_MAX &&
-	    o->from >= o->to) {
-		log_warnx("--from must be before --to");
-		*rc = EXIT_USAGE;
-		return (NULL);
-	}
 	if (ctl->db_path == NULL || ctl->conf_given ||
 	    access(ctl->conf_path, R_OK) == 0) {
 		if (ctl_conf(ctl) != 0) {
@@ -762,487 +647,126 @@ ctl_result(const char *cmd, int rc, char *cause)
 	return (EXIT_OK);
 }
 
-static int
-ctl_export(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ "per-source", no_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "totals", no_argument, NULL, 'T' },
-		{ "with-version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct store		*st;
-	char			*cause = NULL;
-	static char		 obuf[1 << 16];
-	int			 ch, rc;
-
-	export_opts_init(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'p':
-			o.per_source = 1;
-			break;
-		case 'F':
-			if ((o.format = ctl_keyword("--format", optarg,
-			    ctl_formats)) < 0)
-				return (EXIT_USAGE);
-			break;
-		case 'T':
-			o.totals = 1;
-			break;
-		case 'V':
-			o.with_version = 1;
-			break;
-		default:
-			ctl_cmd_usage("export");
-		}
-	}
-	if (optind != argc)
-		ctl_cmd_usage("export");
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
-		return (rc);
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-	rc = export_run(st, ctl->conf, &o, stdout, &cause);
-	rc = ctl_result("export", rc, cause);
-	store_close(st);
-	ctl_opts_free(&o);
-	return (rc);
-}
-
-static int
-ctl_cooccur(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ "kind-a", required_argument, NULL, 'A' },
-		{ "kind-b", required_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct store		*st;
-	const char		*ka = "party", *kb = "term";
-	char			*cause = NULL;
-	int			 ch, rc;
-
-	export_opts_init(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1 && ch != 's' && ch != 'm')
-			continue;
-		switch (ch) {
-		case 'A':
-			ka = optarg;
-			break;
-		case 'B':
-			kb = optarg;
-			break;
-		default:
-			ctl_cmd_usage("cooccur");
-		}
-	}
-	if (optind != argc)
-		ctl_cmd_usage("cooccur");
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
-		return (rc);
-	rc = cooccur_run(st, ctl->conf, &o, ka, kb, stdout, &cause);
-	rc = ctl_result("cooccur", rc, cause);
-	store_close(st);
-	ctl_opts_free(&o);
-	return (rc);
-}
-
-static int
-ctl_coverage(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct store		*st;
-	char			*cause = NULL;
-	int			 ch, rc;
-
-	export_opts_init(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1 && ch != 'r' && ch != 'y' && ch != 'm')
-			continue;
-		ctl_cmd_usage("coverage");
-	}
-	if (optind != argc)
-		ctl_cmd_usage("coverage");
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
-		return (rc);
-	rc = coverage_run(st, ctl->conf, &o, stdout, &cause);
-	rc = ctl_result("coverage", rc, cause);
-	store_close(st);
-	ctl_opts_free(&o);
-	return (rc);
-}
-
-/* A count or score for a table: integers plainly, others to 3 places. */
-static void
-ctl_number(char *buf, size_t len, double v, int share)
-{
-	if (share)
-		snprintf(buf, len, "%.4f", v);
-	else if (v == (double)(int64_t)v)
-		snprintf(buf, len, "%lld", (long long)v);
-	else
-		snprintf(buf, len, "%.1f", v);
-}
-
-static int
-ctl_spikes(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ "window", required_argument, NULL, 'w' },
-		{ "threshold", required_argument, NULL, 'T' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct spike_opts	 so;
-	struct series		 se;
-	struct store		*st;
-	double			*base, *score;
-	int			*valid;
-	char			*cause = NULL, *end, when[40], n1[32], n2[32];
-	size_t			 r, b, found = 0;
-	int			 ch, rc, csv = 0;
-
-	export_opts_init(&o);
-	memset(&so, 0, sizeof so);
-	so.window = 14;
-	so.min_window = 7;
-	so.threshold = 3.5;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1 && ch != 's')
-			continue;
-		switch (ch) {
-		case 'w':
-			so.window = strtoul(optarg, &end, 10);
-			if (*end != '\0' || so.window < 2 || so.window > 10000) {
-				log_warnx("--window: \"%s\" is not a number of "
-				    "buckets from 2 to 10000", optarg);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'T':
-			so.threshold = strtod(optarg, &end);
-			if (*end != '\0' || so.threshold <= 0) {
-				log_warnx("--threshold: \"%s\" is not a "
-				    "positive number", optarg);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'c':
-			csv = 1;
-			break;
-		default:
-			ctl_cmd_usage("spikes");
-		}
-	}
-	if (optind != argc)
-		ctl_cmd_usage("spikes");
-	if (so.min_window > so.window)
-		so.min_window = so.window;
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
-		return (rc);
-	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
-		rc = ctl_result("spikes", rc, cause);
-		goto out;
-	}
-	base = xcalloc(se.nb + 1, sizeof *base);
-	score = xcalloc(se.nb + 1, sizeof *score);
-	valid = xcalloc(se.nb + 1, sizeof *valid);
-	if (csv)
-		puts("bucket,rule,count,baseline,score");
-	else
-		printf("%-25s %-20s %10s %10s %7s\n", "BUCKET", "RULE",
-		    "COUNT", "BASELINE", "SCORE");
-	for (r = 0; r < se.nr; r++) {
-		spike_scores(&se.values[r * se.nb], se.nb, &so, base, score,
-		    valid);
-		for (b = 0; b < se.nb; b++) {
-			if (!valid[b] || score[b] < so.threshold)
-				continue;
-			found++;
-			frame_label(se.f, b, when, sizeof when);
-			ctl_number(n1, sizeof n1, se.values[r * se.nb + b],
-			    o.measure == MEASURE_SHARE);
-			ctl_number(n2, sizeof n2, base[b],
-			    o.measure == MEASURE_SHARE);
-			if (csv) {
-				printf("%s,", when);
-				csv_cell(stdout, se.f->rule[r].name);
-				printf(",%s,%s,%.2f\n", n1, n2, score[b]);
-			} else
-				printf("%-25s %-20s %10s %10s %7.2f\n", when,
-				    se.f->rule[r].name, n1, n2, score[b]);
-		}
-	}
-	if (!csv && found == 0)
-		printf("(no bucket scored %.2f or more over a %zu-bucket "
-		    "window)\n", so.threshold, so.window);
-	free(base);
-	free(score);
-	free(valid);
-	rc = ctl_result("spikes", 0, NULL);
-	export_series_free(&se);
-out:
-	store_close(st);
-	ctl_opts_free(&o);
-	return (rc);
-}
-
-struct ctl_mover {
-	const char	*rule;
-	int64_t		 now;
-	int64_t		 before;
+/* The commands that are reports (report.c), and which. */
+static const struct {
+	const char		*cmd;
+	enum report_kind	 kind;
+} ctl_reports[] = {
+	{ "export", REPORT_EXPORT },
+	{ "cooccur", REPORT_COOCCUR },
+	{ "coverage", REPORT_COVERAGE },
+	{ "spikes", REPORT_SPIKES },
+	{ "top", REPORT_TOP },
+	{ "plot", REPORT_PLOT },
+	{ "sources", REPORT_SOURCES },
+	{ "rules", REPORT_RULES },
 };
 
+#define CTL_OPT_PARAM	1000	/* + index in report_params() */
+
+/*
+ * export, cooccur, spikes, ...: the report's parameters are its long
+ * options, plus --csv (--format csv) and plot's -o.
+ */
 static int
-ctl_mover_cmp(const void *a, const void *b)
+ctl_report(struct ctl *ctl, int argc, char **argv)
 {
-	const struct ctl_mover	*x = a, *y = b;
-	int64_t			 dx = x->now - x->before, dy = y->now - y->before;
+	const struct report_param	*params = report_params();
+	struct option			 opts[48];
+	struct report			 r;
+	struct store			*st;
+	const char			*cmd = argv[0], *out = NULL, *param;
+	static char			 obuf[1 << 16];
+	char				*cause = NULL;
+	size_t				 i, n = 0;
+	int				 ch, idx, rc, has_format = 0;
+	FILE				*fp = stdout;
 
-	if (dx != dy)
-		return (dx > dy ? -1 : 1);
-	if (x->now != y->now)
-		return (x->now > y->now ? -1 : 1);
-	return (strcmp(x->rule, y->rule));
-}
-
-static int
-ctl_top(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ "since", required_argument, NULL, 'S' },
-		{ "limit", required_argument, NULL, 'L' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct series		 se;
-	struct store		*st;
-	struct ctl_mover	*mv;
-	char			*cause = NULL, *end, pct[32];
-	int64_t			 since = 86400, now, split;
-	size_t			 r, b, limit = 0, shown;
-	int			 ch, rc, csv = 0;
-
-	export_opts_init(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1 && (ch == 'r' || ch == 'y' || ch == 'h'))
+	for (i = 0; i < nitems(ctl_reports); i++) {
+		if (strcmp(ctl_reports[i].cmd, cmd) == 0)
+			break;
+	}
+	if (i == nitems(ctl_reports))
+		fatalx("ctl_report: %s", cmd);
+	report_init(&r, ctl_reports[i].kind);
+	for (i = 0; params[i].name != NULL; i++) {
+		if (!report_takes(r.kind, &params[i]) ||
+		    strcmp(params[i].name, "through") == 0)
 			continue;
-		switch (ch) {
-		case 'S':
-			if (conf_duration(optarg, &since) != 0 ||
-			    since < 3600) {
-				log_warnx("--since: \"%s\" is not a duration "
-				    "of an hour or more (24h, 7d)", optarg);
+		if (strcmp(params[i].name, "format") == 0)
+			has_format = 1;
+		opts[n].name = params[i].name;
+		opts[n].has_arg = params[i].arg ? required_argument :
+		    no_argument;
+		opts[n].flag = NULL;
+		opts[n++].val = CTL_OPT_PARAM + (int)i;
+	}
+	if (has_format && r.kind != REPORT_EXPORT)
+		opts[n++] = (struct option){ "csv", no_argument, NULL, 'C' };
+	if (r.kind == REPORT_PLOT)
+		opts[n++] = (struct option){ "output", required_argument, NULL,
+		    'o' };
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, r.kind == REPORT_PLOT ? "+o:" :
+	    "+", opts, &idx)) != -1) {
+		if (ch >= CTL_OPT_PARAM) {
+			param = params[ch - CTL_OPT_PARAM].name;
+			if (report_option(&r, param, optarg, &cause) != 0) {
+				log_warnx("--%s: %s", param, cause);
+				free(cause);
+				report_clear(&r);
 				return (EXIT_USAGE);
 			}
-			break;
-		case 'L':
-			limit = strtoul(optarg, &end, 10);
-			if (*end != '\0') {
-				log_warnx("--limit: \"%s\" is not a number",
-				    optarg);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'c':
-			csv = 1;
-			break;
-		default:
-			ctl_cmd_usage("top");
-		}
-	}
-	if (optind != argc)
-		ctl_cmd_usage("top");
-	/* Whole hours: the period ends with the current hour. */
-	since = (since + 3599) / 3600 * 3600;
-	now = date_bucket((int64_t)time(NULL), BUCKET_HOUR) + 3600;
-	split = now - since;
-	o.bucket = BUCKET_HOUR;
-	o.from = now - 2 * since;
-	o.to = now;
-	o.measure = MEASURE_MENTIONS;
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
-		return (rc);
-	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
-		rc = ctl_result("top", rc, cause);
-		goto out;
-	}
-	mv = xcalloc(se.nr + 1, sizeof *mv);
-	for (r = 0; r < se.nr; r++) {
-		mv[r].rule = se.f->rule[r].name;
-		for (b = 0; b < se.nb; b++) {
-			if (se.f->start[b] >= split)
-				mv[r].now += se.mentions[r * se.nb + b];
-			else
-				mv[r].before += se.mentions[r * se.nb + b];
-		}
-	}
-	qsort(mv, se.nr, sizeof *mv, ctl_mover_cmp);
-	if (csv)
-		puts("rule,count,previous,change");
-	else
-		printf("%-24s %9s %9s %9s %8s\n", "RULE", "COUNT", "PREVIOUS",
-		    "CHANGE", "");
-	for (r = 0, shown = 0; r < se.nr; r++) {
-		if (mv[r].now == 0 && mv[r].before == 0)
-			continue;
-		if (limit > 0 && shown++ >= limit)
-			break;
-		if (csv) {
-			csv_cell(stdout, mv[r].rule);
-			printf(",%lld,%lld,%lld\n", (long long)mv[r].now,
-			    (long long)mv[r].before,
-			    (long long)(mv[r].now - mv[r].before));
 			continue;
 		}
-		if (mv[r].before == 0)
-			snprintf(pct, sizeof pct, "new");
-		else
-			snprintf(pct, sizeof pct, "%+.0f%%", 100.0 *
-			    (double)(mv[r].now - mv[r].before) /
-			    (double)mv[r].before);
-		printf("%-24s %9lld %9lld %+9lld %8s\n", mv[r].rule,
-		    (long long)mv[r].now, (long long)mv[r].before,
-		    (long long)(mv[r].now - mv[r].before), pct);
-	}
-	free(mv);
-	rc = ctl_result("top", 0, NULL);
-	export_series_free(&se);
-out:
-	store_close(st);
-	ctl_opts_free(&o);
-	return (rc);
-}
-
-static int
-ctl_plot(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CTL_FRAME_OPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{ "title", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct export_opts	 o;
-	struct series		 se;
-	struct plot		 p;
-	struct plot_series	*ps;
-	struct store		*st;
-	struct buf		 svg;
-	const char		*out = NULL, *title = NULL;
-	char			*cause = NULL, **labels, when[40];
-	FILE			*fp;
-	size_t			 r, b;
-	int			 ch, rc;
-
-	export_opts_init(&o);
-	o.measure = MEASURE_MENTIONS;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
-		if ((rc = ctl_frame_opt(ch, optarg, &o)) == -1)
-			return (EXIT_USAGE);
-		if (rc == 1 && ch != 's')
-			continue;
 		switch (ch) {
+		case 'C':
+			report_option(&r, "format", "csv", &cause);
+			break;
 		case 'o':
 			out = optarg;
 			break;
-		case 'H':
-			title = optarg;
-			break;
 		default:
-			ctl_cmd_usage("plot");
+			ctl_cmd_usage(cmd);
 		}
 	}
-	if (optind != argc || out == NULL)
-		ctl_cmd_usage("plot");
-	if ((st = ctl_reader(ctl, &o, &rc)) == NULL)
+	if (optind != argc || (r.kind == REPORT_PLOT && out == NULL))
+		ctl_cmd_usage(cmd);
+	if (report_check(&r, &param, &cause) != 0) {
+		log_warnx("%s: %s", cmd, cause);
+		free(cause);
+		report_clear(&r);
+		return (EXIT_USAGE);
+	}
+	if ((st = ctl_reader(ctl, &rc)) == NULL) {
+		report_clear(&r);
 		return (rc);
-	if ((rc = export_series(st, ctl->conf, &o, &se, &cause)) != 0) {
-		rc = ctl_result("plot", rc, cause);
-		goto out;
 	}
-	labels = xcalloc(se.nb + 1, sizeof *labels);
-	for (b = 0; b < se.nb; b++) {
-		frame_label(se.f, b, when, sizeof when);
-		if (o.bucket != BUCKET_HOUR)
-			when[10] = '\0';	/* dates read better */
-		labels[b] = xstrdup(when);
-	}
-	ps = xcalloc(se.nr + 1, sizeof *ps);
-	for (r = 0; r < se.nr; r++) {
-		ps[r].name = se.f->rule[r].name;
-		ps[r].label = se.f->rule[r].label;
-		ps[r].values = &se.values[r * se.nb];
-	}
-	memset(&p, 0, sizeof p);
-	p.title = title != NULL ? title : o.measure == MEASURE_SHARE ?
-	    "Share of items" : o.measure == MEASURE_ITEMS ?
-	    "Items mentioning" : "Mentions";
-	p.ylabel = o.measure == MEASURE_SHARE ? "share" :
-	    o.measure == MEASURE_ITEMS ? "items" : "mentions";
-	p.buckets = se.f->start;
-	p.bucket_labels = (const char **)labels;
-	p.n = se.nb;
-	p.series = ps;
-	p.nseries = se.nr;
-	p.percent = o.measure == MEASURE_SHARE;
-	buf_init(&svg);
-	plot_svg(&p, &svg);
-	if (strcmp(out, "-") == 0)
-		fp = stdout;
-	else if ((fp = fopen(out, "w")) == NULL) {
-		log_warn("plot: %s", out);
+	if (out != NULL && strcmp(out, "-") != 0 &&
+	    (fp = fopen(out, "w")) == NULL) {
+		log_warn("%s: %s", cmd, out);
 		rc = EXIT_RUNTIME;
+		goto done;
 	}
-	if (fp != NULL) {
-		if (fwrite(svg.data, 1, svg.len, fp) != svg.len ||
-		    (fp != stdout ? fclose(fp) : fflush(fp)) != 0) {
-			log_warn("plot: writing %s", out);
-			rc = EXIT_RUNTIME;
-		} else
-			rc = EXIT_OK;
+	if (fp == stdout)
+		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	rc = report_run(&r, st, ctl->conf, fp, &cause);
+	if (fp != stdout) {
+		if (fclose(fp) != 0 && rc == 0) {
+			xasprintf(&cause, "writing %s: %s", out,
+			    strerror(errno));
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(out);
 	}
-	buf_free(&svg);
-	for (b = 0; b < se.nb; b++)
-		free(labels[b]);
-	free(labels);
-	free(ps);
-	export_series_free(&se);
-out:
+	rc = ctl_result(cmd, rc, cause);
+done:
 	store_close(st);
-	ctl_opts_free(&o);
+	report_clear(&r);
 	return (rc);
 }
 
@@ -1410,181 +934,6 @@ out:
 	return (rc);
 }
 
-struct ctl_sources {
-	int		 csv;
-	int		 failing;
-	int64_t		 now;
-	struct conf	*conf;
-	size_t		 shown;
-};
-
-/* "3m ago", "in 2h": ages that read at a glance; "-" for never. */
-static void
-ctl_age(char *buf, size_t len, int64_t t, int64_t now)
-{
-	int64_t		 d = now - t;
-	const char	*unit = "s";
-	int		 future = d < 0;
-
-	if (t == 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (future)
-		d = -d;
-	if (d >= 2 * 86400) {
-		d /= 86400;
-		unit = "d";
-	} else if (d >= 2 * 3600) {
-		d /= 3600;
-		unit = "h";
-	} else if (d >= 120) {
-		d /= 60;
-		unit = "m";
-	}
-	snprintf(buf, len, future ? "in %lld%s" : "%lld%s ago", (long long)d,
-	    unit);
-}
-
-static void
-ctl_csv_time(int64_t t)
-{
-	char	when[32];
-
-	if (t != 0) {
-		date_iso(t, when, sizeof when);
-		fputs(when, stdout);
-	}
-}
-
-static int
-ctl_source_cb(const struct store_source_row *r, void *arg)
-{
-	struct ctl_sources	*cs = arg;
-	char			 last[32], ok[32], due[32], status[16];
-	const char		*state;
-
-	if (cs->failing && r->failures == 0)
-		return (0);
-	cs->shown++;
-	if (cs->csv) {
-		csv_cell(stdout, r->name);
-		csv_sep(stdout);
-		csv_cell(stdout, r->url != NULL ? r->url : "");
-		csv_sep(stdout);
-		csv_int(stdout, r->polls);
-		csv_sep(stdout);
-		csv_int(stdout, r->items);
-		csv_sep(stdout);
-		ctl_csv_time(r->last_attempt);
-		csv_sep(stdout);
-		ctl_csv_time(r->last_success);
-		csv_sep(stdout);
-		if (r->status != 0)
-			csv_int(stdout, r->status);
-		csv_sep(stdout);
-		csv_int(stdout, r->failures);
-		csv_sep(stdout);
-		ctl_csv_time(r->next_due);
-		csv_sep(stdout);
-		csv_cell(stdout, r->error != NULL ? r->error : "");
-		csv_end(stdout);
-		return (0);
-	}
-	ctl_age(last, sizeof last, r->last_attempt != 0 ? r->last_attempt :
-	    r->last_poll, cs->now);
-	ctl_age(ok, sizeof ok, r->last_success, cs->now);
-	ctl_age(due, sizeof due, r->next_due, cs->now);
-	if (r->status != 0)
-		snprintf(status, sizeof status, "%d", r->status);
-	else
-		snprintf(status, sizeof status, "-");
-	if (cs->conf != NULL && conf_source(cs->conf, r->name) == NULL)
-		state = "(not in config)";
-	else if (r->failures > 0)
-		state = r->error != NULL ? r->error : "failing";
-	else
-		state = "";
-	printf("%-20s %6s %10s %10s %4d %8lld %10s  %s\n", r->name, status,
-	    last, ok, r->failures, (long long)r->items, due, state);
-	return (0);
-}
-
-static int
-ctl_sources(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "csv", no_argument, NULL, 'c' },
-		{ "failing", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ctl_sources	 cs;
-	struct store		*st;
-	char			*cause;
-	size_t			 i;
-	int			 ch, rc = EXIT_OK;
-
-	memset(&cs, 0, sizeof cs);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			cs.csv = 1;
-			break;
-		case 'f':
-			cs.failing = 1;
-			break;
-		default:
-			ctl_cmd_usage("sources");
-		}
-	}
-	if (optind != argc)
-		ctl_cmd_usage("sources");
-	if (ctl->db_path == NULL || ctl->conf_given ||
-	    access(ctl->conf_path, R_OK) == 0) {
-		if (ctl_conf(ctl) != 0)
-			return (EXIT_USAGE);
-	}
-	if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
-		return (EXIT_RUNTIME);
-	cs.now = (int64_t)time(NULL);
-	cs.conf = ctl->conf;
-	if (cs.csv)
-		puts("source,url,polls,items,last_attempt,last_success,status,"
-		    "failures,next_due,error");
-	else
-		printf("%-20s %6s %10s %10s %4s %8s %10s  %s\n", "SOURCE",
-		    "STATUS", "LAST POLL", "LAST OK", "FAIL", "ITEMS",
-		    "NEXT", "ERROR");
-	if (store_sources(st, ctl_source_cb, &cs, &cause) != 0) {
-		log_warnx("%s", cause);
-		free(cause);
-		rc = EXIT_RUNTIME;
-	}
-	/* Configured but never seen by the daemon or ingest. */
-	for (i = 0; rc == EXIT_OK && !cs.failing && ctl->conf != NULL &&
-	    i < ctl->conf->nsources; i++) {
-		int64_t	id;
-
-		if (store_lookup_source(st, ctl->conf->sources[i]->name,
-		    &id) == 0)
-			continue;
-		if (cs.csv) {
-			csv_cell(stdout, ctl->conf->sources[i]->name);
-			csv_sep(stdout);
-			csv_cell(stdout, ctl->conf->sources[i]->url);
-			puts(",0,0,,,,0,,");
-		} else
-			printf("%-20s %6s %10s %10s %4d %8d %10s  %s\n",
-			    ctl->conf->sources[i]->name, "-", "-", "-", 0, 0,
-			    "-", "never polled");
-	}
-	store_close(st);
-	if (fflush(stdout) != 0)
-		rc = EXIT_RUNTIME;
-	return (rc);
-}
 
 int
 main(int argc, char **argv)
@@ -1651,3 +1000,4 @@ main(int argc, char **argv)
 	conf_free(ctl.conf);
 	return (rc);
 }
+

@@ -32,6 +32,7 @@ struct mentiond {
 	struct conf		*conf;
 	struct store		*store;
 	struct sched		*sched;
+	struct api		*api;
 	struct event_base	*base;
 	struct event		 sigterm;
 	struct event		 sigint;
@@ -49,7 +50,7 @@ mentiond_usage(int status)
 	    "  -f, --foreground   do not detach; log to stderr (the journal "
 	    "under systemd)\n"
 	    "      --once         poll every enabled source once, record, "
-	    "exit\n"
+	    "exit\n\t\t     (without the HTTP API)\n"
 	    "      --check-config validate the configuration and every rule, "
 	    "exit\n"
 	    "  -q, --quiet        warnings only\n"
@@ -106,6 +107,8 @@ mentiond_reload_cb(evutil_socket_t sig, short what, void *arg)
 		goto out;
 	}
 	sched_reload(d->sched, c);
+	if (d->api != NULL)
+		api_reload(d->api, c);
 	conf_unref(d->conf);
 	d->conf = c;
 out:
@@ -159,7 +162,7 @@ main(int argc, char **argv)
 	struct mentiond	 d;
 	struct timeval	 tv = { MENTIOND_PRUNE_EVERY, 0 };
 	char		*cause, *abs = NULL, status[128];
-	int		 ch, foreground = 0, check = 0, verbose = 0;
+	int		 ch, foreground = 0, check = 0, verbose = 0, fd = -1;
 
 	memset(&d, 0, sizeof d);
 	d.conf_path = conf_default_path();
@@ -224,12 +227,22 @@ main(int argc, char **argv)
 		conf_unref(d.conf);
 		return (EXIT_RUNTIME);
 	}
+	/* Bound before detaching: a port in use fails the start. */
+	if (!d.once && *d.conf->listen != '\0' &&
+	    (fd = api_listen(d.conf, &cause)) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		store_close(d.store);
+		conf_unref(d.conf);
+		return (EXIT_RUNTIME);
+	}
 	if (!foreground && !d.once) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init("mentiond", LOG_F_SYSLOG);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	metrics_init();
 
 	if (evthread_use_pthreads() != 0)
 		fatalx("evthread_use_pthreads failed");
@@ -251,6 +264,8 @@ main(int argc, char **argv)
 
 	d.sched = sched_new(d.base, d.conf, d.store, d.once, mentiond_idle_cb,
 	    &d);
+	if (fd != -1)
+		d.api = api_new(d.base, fd, d.conf, d.sched);
 	notify_watchdog_start(d.base);
 	sched_status(d.sched, status, sizeof status);
 	notify_send("READY=1\nSTATUS=%s", status);
@@ -259,6 +274,7 @@ main(int argc, char **argv)
 
 	notify_send("STOPPING=1");
 	notify_watchdog_stop();
+	api_free(d.api);	/* reports cut off, their threads stopped */
 	sched_free(d.sched);	/* transfers cancelled, jobs committed */
 	if (!d.once) {
 		event_del(&d.sighup);
@@ -269,6 +285,7 @@ main(int argc, char **argv)
 	store_close(d.store);
 	event_base_free(d.base);
 	conf_unref(d.conf);
+	metrics_free();
 	log_info("stopped");
 	free(abs);
 	return (EXIT_OK);

@@ -254,7 +254,8 @@ struct conf {
 	int64_t		  timeout;
 	int64_t		  connect_timeout;
 	size_t		  max_body;
-	char		 *listen;
+	char		 *listen;	/* "": no API */
+	char		 *api_token;	/* NULL: none */
 	int64_t		  text_retention;
 	uint32_t	  match_limit;
 	int		  jit;		/* PCRE2 JIT (needs W+X pages) */
@@ -277,6 +278,7 @@ struct source	*conf_source(struct conf *, const char *);
 int		 conf_duration(const char *, int64_t *);
 int		 conf_size(const char *, size_t *);
 int		 conf_valid_name(const char *);
+int		 conf_listen(const char *, char **, int *, int *);
 char		*conf_resolve(const char *, const char *);
 const char	*conf_default_path(void);
 
@@ -374,6 +376,8 @@ typedef int (*store_source_cb)(const struct store_source_row *, void *);
 #define STORE_EXCLUSIVE		0x2	/* the daemon: one per database */
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
+void		 store_interrupt(struct store *);
+int64_t		 store_size(const char *);
 int		 store_version(struct store *);
 int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);
@@ -544,7 +548,37 @@ struct sched	*sched_new(struct event_base *, struct conf *, struct store *,
 void		 sched_reload(struct sched *, struct conf *);
 size_t		 sched_sources(struct sched *);
 void		 sched_status(struct sched *, char *, size_t);
+struct sched_health {
+	size_t		 sources;
+	size_t		 failing;
+	size_t		 inflight;
+	int64_t		 last_success;	/* epoch seconds, 0: none yet */
+	int64_t		 last_cycle;	/* end of the last cycle with a success */
+	double		 last_cycle_seconds;
+	const char	*store_error;	/* the last write's failure, or NULL */
+};
+void		 sched_health(struct sched *, struct sched_health *);
 void		 sched_free(struct sched *);
+
+/* metrics.c: counters for /metrics (Prometheus text format). */
+enum metrics_result {
+	METRICS_OK,
+	METRICS_NOT_MODIFIED,
+	METRICS_UNCHANGED,
+	METRICS_HTTP_ERROR,
+	METRICS_FETCH_ERROR,
+	METRICS_PARSE_ERROR,
+	METRICS_STORE_ERROR
+};
+void		 metrics_init(void);
+void		 metrics_free(void);
+void		 metrics_poll(enum metrics_result);
+void		 metrics_fetch(double, size_t);
+void		 metrics_items(uint64_t);
+void		 metrics_mentions(int64_t, uint64_t);
+void		 metrics_http(int);
+void		 metrics_write(struct buf *, const struct conf *,
+		     const struct sched_health *, int64_t);
 
 /* notify.c: sd_notify(3) for systemd, a no-op elsewhere. */
 void		 notify_send(const char *, ...) printflike(1, 2);
@@ -671,5 +705,95 @@ void		 frame_label(const struct frame *, size_t, char *, size_t);
 int64_t		*frame_totals(struct frame *, int, char **);
 int64_t		*frame_source_ids(struct frame *, size_t *);
 int64_t		*frame_rule_ids(struct frame *, size_t *);
+
+/* report.c: what mentionctl prints and the API serves, from one parser. */
+enum report_kind {
+	REPORT_EXPORT,
+	REPORT_COOCCUR,
+	REPORT_COVERAGE,
+	REPORT_SPIKES,
+	REPORT_TOP,
+	REPORT_PLOT,
+	REPORT_SOURCES,
+	REPORT_RULES,
+	REPORT_DASHBOARD
+};
+#define REPORT_TABLE	0	/* the out formats of spikes, top, ... */
+#define REPORT_CSV	1
+#define REPORT_JSON	2
+struct report_param {
+	const char	*name;		/* as a long option and query key */
+	int		 arg;		/* takes a value */
+	unsigned	 kinds;		/* bit per report_kind */
+};
+struct report {
+	enum report_kind	 kind;
+	struct export_opts	 o;
+	int			 out;
+	struct spike_opts	 so;
+	int64_t			 since;		/* top movers' period */
+	size_t			 limit;
+	const char		*kind_a;
+	const char		*kind_b;
+	char			*kind_a_buf;
+	char			*kind_b_buf;
+	char			*tz;
+	char			*title;
+	int			 failing;
+};
+struct report_mover {
+	const char	*rule;
+	const char	*label;
+	int64_t		 now;
+	int64_t		 before;
+};
+const struct report_param *report_params(void);
+int		 report_takes(enum report_kind, const struct report_param *);
+void		 report_init(struct report *, enum report_kind);
+void		 report_clear(struct report *);
+int		 report_option(struct report *, const char *, const char *,
+		     char **);
+int		 report_check(struct report *, const char **, char **);
+const char	*report_cause_param(const char *);
+const char	*report_content_type(const struct report *);
+int		 report_run(struct report *, struct store *, struct conf *,
+		     FILE *, char **);
+void		 report_number(char *, size_t, double, int);
+void		 report_age(char *, size_t, int64_t, int64_t);
+void		 report_change(char *, size_t, const struct report_mover *);
+int		 report_spikes_each(struct report *, struct series *,
+		     void (*)(struct report *, struct series *, size_t, size_t,
+		     double, double, void *), void *);
+int		 report_movers(struct report *, struct store *, struct conf *,
+		     struct series *, struct report_mover **, size_t *,
+		     char **);
+void		 report_plot_svg(struct report *, struct series *,
+		     struct buf *);
+int		 report_sources_write(struct report *, struct store *,
+		     struct conf *, FILE *, char **);
+
+/* query.c: reports on threads of their own, streamed back to the loop. */
+struct query;
+typedef void	 (*query_data_fn)(struct query *, void *, const void *, size_t);
+typedef void	 (*query_done_fn)(struct query *, void *, int, char *);
+struct query	*query_start(struct event_base *, const char *, struct conf *,
+		     struct report *, query_data_fn, query_done_fn, void *,
+		     char **);
+void		 query_pause(struct query *);
+void		 query_resume(struct query *);
+void		 query_free(struct query *);
+int		 query_drain(int);
+
+/* api.c: the HTTP API and dashboard on the daemon's loop (evhttp). */
+struct api;
+int		 api_listen(const struct conf *, char **);
+struct api	*api_new(struct event_base *, int, struct conf *,
+		     struct sched *);
+void		 api_reload(struct api *, struct conf *);
+void		 api_free(struct api *);
+
+/* dash.c: the dashboard page, rendered from the reports. */
+int		 dash_run(struct report *, struct store *, struct conf *,
+		     FILE *, char **);
 
 #endif /* MENTIOND_H */

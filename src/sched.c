@@ -122,9 +122,42 @@ struct sched {
 	int64_t			  last_summary;
 	int64_t			  items;	/* stored, in all */
 	size_t			  failing;	/* sources */
+	/* For /healthz and /metrics. */
+	double			  cycle_start;	/* 0: idle */
+	size_t			  cycle_ok;
+	int64_t			  last_cycle;
+	double			  last_cycle_seconds;
+	int64_t			  last_success;
+	char			 *store_error;	/* the last write failed */
 };
 
 static void	sched_pump(struct sched *);
+
+static double
+sched_clock(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* A poll succeeded (stored, 304 or unchanged). */
+static void
+sched_ok(struct sched *s, enum metrics_result r)
+{
+	metrics_poll(r);
+	s->cycle_ok++;
+	s->last_success = (int64_t)time(NULL);
+}
+
+/* Whether the database took the last write; /healthz reports it. */
+static void
+sched_store_error(struct sched *s, const char *cause)
+{
+	free(s->store_error);
+	s->store_error = cause != NULL ? xstrdup(cause) : NULL;
+}
 
 static int64_t
 sched_now(void)
@@ -358,7 +391,10 @@ sched_start(struct sched *s, struct sched_src *src)
 {
 	src->xfer = fetch_start(s->fetch, s->conf, src->url, src->st.etag,
 	    src->st.last_modified, src->host == NULL, src);
-	s->inflight++;
+	if (s->inflight++ == 0) {
+		s->cycle_start = sched_clock();
+		s->cycle_ok = 0;
+	}
 	if (src->host != NULL)
 		src->host->inflight++;
 	log_debug("source \"%s\": polling %s", src->name, src->url);
@@ -493,6 +529,10 @@ sched_finish(struct sched *s, struct sched_src *src)
 {
 	s->inflight--;
 	s->stats.polls++;
+	if (s->inflight == 0 && s->cycle_ok > 0) {
+		s->last_cycle = (int64_t)time(NULL);
+		s->last_cycle_seconds = sched_clock() - s->cycle_start;
+	}
 	if (src->removed) {
 		sched_src_free(src);
 	} else if (s->once) {
@@ -548,8 +588,10 @@ sched_record(struct sched *s, struct sched_src *src, int ok, long status,
 	if (store_poll_only(s->store, src->id, &p, &cause) != 0) {
 		log_warnx("source \"%s\": recording the poll: %s", src->name,
 		    cause);
+		sched_store_error(s, cause);
 		free(cause);
-	}
+	} else
+		sched_store_error(s, NULL);
 }
 
 static void
@@ -607,6 +649,7 @@ sched_job_done(void *arg, void *warg)
 		sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL,
 		    NULL);
 		free(why);
+		metrics_poll(METRICS_PARSE_ERROR);
 		s->stats.failed++;
 		sched_job_free(job);
 		sched_finish(s, src);
@@ -628,12 +671,24 @@ sched_job_done(void *arg, void *warg)
 	if (ingest_commit(s->store, src->id, &job->res, &p, job->seen, &is,
 	    &cause) != 0) {
 		xasprintf(&why, "storing the poll failed: %s", cause);
+		sched_store_error(s, cause);
 		free(cause);
 		sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL,
 		    NULL);
 		free(why);
+		metrics_poll(METRICS_STORE_ERROR);
 		s->stats.failed++;
 	} else {
+		size_t	i, j;
+
+		sched_store_error(s, NULL);
+		sched_ok(s, METRICS_OK);
+		metrics_items(is.fresh);
+		for (i = 0; i < job->res.nitems; i++) {
+			for (j = 0; j < job->res.items[i].nhits; j++)
+				metrics_mentions(job->res.items[i].hits[j].rule_id,
+				    (uint64_t)job->res.items[i].hits[j].mentions);
+		}
 		sched_set(&src->st.etag, job->etag);
 		sched_set(&src->st.last_modified, job->last_modified);
 		sched_set(&src->st.hash, job->hash);
@@ -686,6 +741,7 @@ sched_fetch_done(struct fetch_xfer *x, void *arg)
 	}
 	if (x->error == NULL && src->host == NULL && status == 0)
 		status = 200;	/* file:// has no HTTP status */
+	metrics_fetch(x->seconds, x->body.len);
 
 	if (x->error == NULL && (x->first_status == 301 ||
 	    x->first_status == 308) && !src->moved_logged &&
@@ -699,9 +755,11 @@ sched_fetch_done(struct fetch_xfer *x, void *arg)
 	if (x->error != NULL) {
 		sched_record(s, src, 0, status, x->error, 0, 0, NULL, NULL,
 		    NULL);
+		metrics_poll(METRICS_FETCH_ERROR);
 		s->stats.failed++;
 	} else if (status == 304) {
 		sched_record(s, src, 1, status, NULL, 0, 0, NULL, NULL, NULL);
+		sched_ok(s, METRICS_NOT_MODIFIED);
 		s->stats.ok++;
 		s->stats.unchanged++;
 	} else if (status >= 200 && status <= 299) {
@@ -713,6 +771,7 @@ sched_fetch_done(struct fetch_xfer *x, void *arg)
 			    x->etag_out, x->lm_out, hash);
 			sched_set(&src->st.etag, x->etag_out);
 			sched_set(&src->st.last_modified, x->lm_out);
+			sched_ok(s, METRICS_UNCHANGED);
 			s->stats.ok++;
 			s->stats.unchanged++;
 		} else {
@@ -745,6 +804,7 @@ sched_fetch_done(struct fetch_xfer *x, void *arg)
 		sched_record(s, src, 0, status, why, x->retry_after, 0, NULL,
 		    NULL, NULL);
 		free(why);
+		metrics_poll(METRICS_HTTP_ERROR);
 		s->stats.failed++;
 	}
 	fetch_xfer_free(x);
@@ -1021,6 +1081,25 @@ sched_status(struct sched *s, char *buf, size_t len)
 	    s->nsrcs, s->failing, s->conf->nrules, (long long)s->items);
 }
 
+/* What /healthz and /metrics report; failing sources counted now. */
+void
+sched_health(struct sched *s, struct sched_health *h)
+{
+	size_t	i;
+
+	memset(h, 0, sizeof *h);
+	h->sources = s->nsrcs;
+	for (i = 0; i < s->nsrcs; i++) {
+		if (s->srcs[i]->st.failures > 0)
+			h->failing++;
+	}
+	h->inflight = s->inflight;
+	h->last_success = s->last_success;
+	h->last_cycle = s->last_cycle;
+	h->last_cycle_seconds = s->last_cycle_seconds;
+	h->store_error = s->store_error;
+}
+
 /*
  * Stop: no new polls, transfers cancelled, jobs not started dropped,
  * running jobs finished and committed.  Nothing half-stored remains.
@@ -1055,5 +1134,6 @@ sched_free(struct sched *s)
 	free(s->srcs);
 	free(s->heap);
 	free(s->dbpath);
+	free(s->store_error);
 	free(s);
 }

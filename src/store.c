@@ -459,6 +459,30 @@ store_open(const char *path, int flags, char **cause)
 	return (s);
 }
 
+/* Stop a running statement from another thread (an API query let go). */
+void
+store_interrupt(struct store *s)
+{
+	sqlite3_interrupt(s->db);
+}
+
+/* Bytes on disk: the database and its write-ahead log. */
+int64_t
+store_size(const char *path)
+{
+	struct stat	 sb;
+	char		*wal;
+	int64_t		 n = 0;
+
+	if (stat(path, &sb) == 0)
+		n += (int64_t)sb.st_size;
+	xasprintf(&wal, "%s-wal", path);
+	if (stat(wal, &sb) == 0)
+		n += (int64_t)sb.st_size;
+	free(wal);
+	return (n);
+}
+
 void
 store_close(struct store *s)
 {

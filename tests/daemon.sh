@@ -26,6 +26,7 @@ URL="http://127.0.0.1:$PORT"
 
 cat > "$T/m.conf" <<CONF
 [mentiond]
+listen =
 database = m.db
 rules = $DATA/rules.conf
 user_agent = mentiond-test/1.0 (+https://example.org/contact)
@@ -164,7 +165,7 @@ check "a failing source's failure leaves others' data intact" \
 # Caps: six slow sources on one host, two at a time at most.
 rm -f "$T/caps.db"
 {
-	printf '[mentiond]\ndatabase = %s/caps.db\nrules = %s/rules.conf\n' \
+	printf '[mentiond]\nlisten =\ndatabase = %s/caps.db\nrules = %s/rules.conf\n' \
 	    "$T" "$DATA"
 	printf 'max_host_connections = 2\n'
 	for i in 1 2 3 4 5 6; do
@@ -190,7 +191,7 @@ check "max_connections = 1 means one transfer at a time" [ "${maxin:-0}" -eq 1 ]
 # file:// works only where configured; --once with no database dir makes it.
 mkdir -p "$T/files"
 cp "$DATA/polls/people/001.xml" "$T/files/p.xml"
-printf '[mentiond]\ndatabase = sub/dir/f.db\nrules = %s/rules.conf\n[source "p"]\nurl = file:files/p.xml\n' \
+printf '[mentiond]\nlisten =\ndatabase = sub/dir/f.db\nrules = %s/rules.conf\n[source "p"]\nurl = file:files/p.xml\n' \
     "$DATA" > "$T/file.conf"
 "$MENTIOND" -c "$T/file.conf" --once 2>/dev/null
 "$MENTIONCTL" -c "$T/file.conf" export > "$T/file.csv"

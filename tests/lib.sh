@@ -81,6 +81,15 @@ start_httpd() {
 	[ -n "$PORT" ] || { echo "Bail out! fixture httpd did not start"; exit 1; }
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on just now.
+free_port() {
+	if [ -n "$PYTHON3" ]; then
+		"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	else
+		echo $((20000 + $$ % 30000))
+	fi
+}
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds, at most SECONDS.
 wait_for() {
 	tap_limit=$(( $1 * 10 ))

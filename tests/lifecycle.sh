@@ -34,6 +34,7 @@ match = \\bBaldoni\\b"
 feed "$WWW/a.xml" "a1:Lively and Baldoni"
 cat > "$T/m.conf" <<CONF
 [mentiond]
+listen =
 database = m.db
 $rules_lively
 [source "a"]
@@ -52,6 +53,7 @@ check "the daemon polls and records" wait_for 15 has_row lively ",lively,1,1$"
 # Reload with a new rule and a new source; new items get the new rule.
 cat > "$T/m.conf" <<CONF
 [mentiond]
+listen =
 database = m.db
 $rules_both
 [source "a"]
@@ -114,7 +116,7 @@ for i in $(seq 1 24); do
 	    "k$i-3:Baldoni $i"
 done
 mkconf() {	# mkconf DB: 24 sources, half of them slow
-	printf '[mentiond]\ndatabase = %s\nmax_host_connections = 4\n%s\n' \
+	printf '[mentiond]\nlisten =\ndatabase = %s\nmax_host_connections = 4\n%s\n' \
 	    "$1" "$rules_both"
 	for i in $(seq 1 24); do
 		if [ $((i % 2)) -eq 0 ]; then p="slow/0.4/k"; else p="f/k"; fi
@@ -165,6 +167,7 @@ kill -TERM "$I"
 # Failures back off exponentially, then recover at the normal interval.
 cat > "$T/b.conf" <<CONF
 [mentiond]
+listen =
 database = b.db
 $rules_lively
 [source "flaky"]

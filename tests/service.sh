@@ -10,6 +10,7 @@ mkdir -p "$T/feeds"
 cp "$DATA/polls/people/001.xml" "$T/feeds/p.xml"
 cat > "$T/m.conf" <<CONF
 [mentiond]
+listen =
 database = m.db
 rules = $DATA/rules.conf
 [source "p"]
@@ -52,7 +53,7 @@ fi
 # Under the journal (JOURNAL_STREAM names stderr): <N> priority prefixes.
 : > "$T/journal.log"
 js=$(stat -c '%d:%i' "$T/journal.log")
-printf '[mentiond]\ndatabase = j.db\n[source "gone"]\nurl = file:feeds/none.xml\n' \
+printf '[mentiond]\nlisten =\ndatabase = j.db\n[source "gone"]\nurl = file:feeds/none.xml\n' \
     > "$T/j.conf"
 JOURNAL_STREAM=$js "$MENTIOND" -c "$T/j.conf" --once 2>> "$T/journal.log"
 check "under the journal, warnings carry <4>" \

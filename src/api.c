@@ -442,6 +442,13 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	char			*cause = NULL;
 	size_t			 i;
 
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		api_error(req, 405, NULL, "the API is read-only: GET or HEAD");
+		return;
+	}
 	if (!api_authorized(api, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"mentiond\"");
@@ -522,7 +529,10 @@ api_new(struct event_base *base, int fd, struct conf *conf,
 	api->dbpath = xstrdup(conf->database);
 	if ((api->http = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new failed");
-	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* Any method reaches api_request_cb, which answers 405 but to these. */
+	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(api->http, API_MAX_HEADERS);
 	evhttp_set_max_body_size(api->http, API_MAX_BODY);
 	evhttp_set_timeout(api->http, API_TIMEOUT);

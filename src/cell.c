@@ -74,7 +74,8 @@ cell_normalise(struct cell *c, size_t n)
 {
 	size_t	i, j;
 
-	qsort(c, n, sizeof *c, cell_cmp);
+	if (n > 1)
+		qsort(c, n, sizeof *c, cell_cmp);
 	for (i = 0, j = 0; i < n; i++) {
 		if (j > 0 && c[j - 1].key == c[i].key) {
 			c[j - 1].v1 += c[i].v1;

@@ -326,7 +326,8 @@ export_write_bucket(struct export_state *es, size_t b)
 	if (es->dense)
 		export_undense(es, op);
 	else {
-		qsort(op->v, op->n, sizeof *op->v, export_cell_cmp);
+		if (op->n > 1)
+			qsort(op->v, op->n, sizeof *op->v, export_cell_cmp);
 		for (i = 0, j = 0; i < op->n; i++) {	/* merge duplicates */
 			if (j > 0 && op->v[j - 1].src == op->v[i].src &&
 			    op->v[j - 1].rule == op->v[i].rule) {

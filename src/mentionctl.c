@@ -443,7 +443,8 @@ ctl_ingest(struct ctl *ctl, int argc, char **argv)
 	}
 	if (fl.bad && fl.n == 0)
 		return (EXIT_USAGE);
-	qsort(fl.v, fl.n, sizeof *fl.v, ctl_file_cmp);
+	if (fl.n > 1)
+		qsort(fl.v, fl.n, sizeof *fl.v, ctl_file_cmp);
 
 	if ((st = ctl_store(ctl, 0)) == NULL)
 		return (EXIT_RUNTIME);

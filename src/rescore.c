@@ -134,7 +134,8 @@ rescore_hits(struct rescore *rs, const struct store_stored *it)
 			rs->hits[n++].mentions = v;
 		}
 	}
-	qsort(rs->hits, n, sizeof *rs->hits, rescore_hit_cmp);
+	if (n > 1)
+		qsort(rs->hits, n, sizeof *rs->hits, rescore_hit_cmp);
 	rs->nhits = n;
 }
 
@@ -185,9 +186,11 @@ rescore_item_cb(const struct store_stored *it, void *arg)
 	ri->it.uid = NULL;
 	ri->it.text = NULL;
 	ri->it.hits = xreallocarray(NULL, it->nhits + 1, sizeof *it->hits);
-	memcpy(ri->it.hits, it->hits, it->nhits * sizeof *it->hits);
+	if (it->nhits > 0)
+		memcpy(ri->it.hits, it->hits, it->nhits * sizeof *it->hits);
 	ri->hits = xreallocarray(NULL, rs->nhits + 1, sizeof *rs->hits);
-	memcpy(ri->hits, rs->hits, rs->nhits * sizeof *rs->hits);
+	if (rs->nhits > 0)
+		memcpy(ri->hits, rs->hits, rs->nhits * sizeof *rs->hits);
 	ri->nhits = rs->nhits;
 	rescore_progress(rs, 0);
 	return (0);

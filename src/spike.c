@@ -28,7 +28,8 @@ spike_median(double *v, size_t n)
 {
 	if (n == 0)
 		return (0);
-	qsort(v, n, sizeof *v, spike_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, spike_cmp);
 	if (n % 2 == 1)
 		return (v[n / 2]);
 	return ((v[n / 2 - 1] + v[n / 2]) / 2);

@@ -613,8 +613,10 @@ store_sync_rules(struct store *s, struct rule **rules, size_t n,
 
 	buf_init(&def);
 	sorted = xcalloc(n + 1, sizeof *sorted);
-	memcpy(sorted, rules, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, store_rule_name_cmp);
+	if (n > 0)
+		memcpy(sorted, rules, n * sizeof *sorted);
+	if (n > 1)
+		qsort(sorted, n, sizeof *sorted, store_rule_name_cmp);
 	for (i = 0; i < n; i++)
 		rule_definition(sorted[i], &def);
 	free(sorted);
@@ -967,7 +969,8 @@ store_item_add(struct store *s, int64_t source_id, const struct store_item *it,
 {
 	sqlite3_stmt	*st = s->st[ST_ITEM_ADD];
 
-	qsort(hits, nhits, sizeof *hits, store_hit_cmp);
+	if (nhits > 1)
+		qsort(hits, nhits, sizeof *hits, store_hit_cmp);
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, it->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, it->published);

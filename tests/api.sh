@@ -173,8 +173,10 @@ check "400 for a spike window out of range" bad 400 window \
     "/v1/spikes.json?window=1"
 check "400 for a malformed query string" bad 400 "" "/v1/export.csv?a=%zz&b"
 check "404 for an unknown path" bad 404 "" /v2/export.csv
-check "POST is refused (the API is read-only)" \
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/v1/export.csv")" -ge 400 ]
+check "POST is refused with 405 and Allow: GET, HEAD (read-only)" \
+    [ "$(curl -s -o /dev/null -D "$T/head" -w '%{http_code}' -X POST "$API/v1/export.csv")" = 405 ] &&
+    [ "$(header Allow)" = "GET, HEAD" ]
+check "DELETE too" [ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/v1/export.csv")" = 405 ]
 check "HEAD answers with headers and no body" \
     [ "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$API/v1/export.csv")" = "200 0" ]
 long=$(head -c 20000 /dev/zero | tr '\0' a)

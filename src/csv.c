@@ -37,7 +37,8 @@ csv_cell(FILE *fp, const char *s)
 
 	buf_init(&b);
 	csv_quote(&b, s);
-	fwrite(b.data, 1, b.len, fp);
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, fp);
 	buf_free(&b);
 }
 

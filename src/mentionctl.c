@@ -796,7 +796,8 @@ ctl_rescore(struct ctl *ctl, int argc, char **argv)
 			if (conf_duration(optarg, &since) != 0) {
 				log_warnx("--since: \"%s\" is not a duration "
 				    "(30d, 12h)", optarg);
-				return (EXIT_USAGE);
+				rc = EXIT_USAGE;
+				goto out;
 			}
 			break;
 		case 'r':
@@ -808,18 +809,22 @@ ctl_rescore(struct ctl *ctl, int argc, char **argv)
 	}
 	if (optind != argc)
 		ctl_cmd_usage("rescore");
+	rc = EXIT_USAGE;
 	if (ctl_conf(ctl) != 0)
-		return (EXIT_USAGE);
+		goto out;
 	for (i = 0; i < o.nrules; i++) {
 		if (conf_rule(ctl->conf, o.rules[i]) == NULL) {
 			log_warnx("--rule: no rule \"%s\" in %s", o.rules[i],
 			    ctl->conf_path);
-			return (EXIT_USAGE);
+			goto out;
 		}
 	}
+	rc = EXIT_OK;
 	o.since = (int64_t)time(NULL) - since;
-	if ((st = ctl_store(ctl, 0)) == NULL)
-		return (EXIT_RUNTIME);
+	if ((st = ctl_store(ctl, 0)) == NULL) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (store_sync_rules(st, ctl->conf->rules, ctl->conf->nrules,
 	    &ctl->conf->ruleset, &cause) != 0 ||
 	    rescore_run(ctl->conf, st, &o, &rs, &cause) != 0) {
@@ -833,6 +838,7 @@ ctl_rescore(struct ctl *ctl, int argc, char **argv)
 		    " (some rule/item pairs hit the match limit: kept)" : "");
 	}
 	store_close(st);
+out:
 	for (i = 0; i < o.nrules; i++)
 		free(o.rules[i]);
 	free(o.rules);
@@ -877,7 +883,8 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 			if (conf_duration(optarg, &since) != 0) {
 				log_warnx("--since: \"%s\" is not a duration "
 				    "(7d, 12h)", optarg);
-				return (EXIT_USAGE);
+				rc = EXIT_USAGE;
+				goto out;
 			}
 			break;
 		default:
@@ -888,14 +895,21 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 		ctl_cmd_usage("test-rules");
 	if (optind < argc)
 		what = argv[optind];
+	rc = EXIT_USAGE;
 	if (ctl_conf(ctl) != 0)
-		return (EXIT_USAGE);
+		goto out;
+	if (old != NULL && conf_load(old, &o.old, &cause) != 0) {
+		log_warnx("--diff: %s", cause);
+		free(cause);
+		goto out;
+	}
+	/* With --diff a rule may be in either configuration. */
 	for (i = 0; i < o.nrules; i++) {
-		if (conf_rule(ctl->conf, o.rules[i]) == NULL && (old == NULL ||
-		    o.old == NULL)) {
+		if (conf_rule(ctl->conf, o.rules[i]) == NULL && (o.old == NULL ||
+		    conf_rule(o.old, o.rules[i]) == NULL)) {
 			log_warnx("--rule: no rule \"%s\" in %s", o.rules[i],
 			    ctl->conf_path);
-			return (EXIT_USAGE);
+			goto out;
 		}
 	}
 	if (stored) {
@@ -904,31 +918,29 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 		ro.since = (int64_t)time(NULL) - since;
 		ro.rules = o.rules;
 		ro.nrules = o.nrules;
-		if ((st = ctl_store(ctl, STORE_READONLY)) == NULL)
-			return (EXIT_RUNTIME);
+		if ((st = ctl_store(ctl, STORE_READONLY)) == NULL) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
 		cause = NULL;
 		rc = rescore_dry_run(ctl->conf, st, &ro, stdout, &cause);
 		rc = ctl_result("test-rules", rc == 0 ? 0 : -1, cause);
 		store_close(st);
 		goto out;
 	}
-	if (old != NULL && conf_load(old, &o.old, &cause) != 0) {
-		log_warnx("--diff: %s", cause);
-		free(cause);
-		return (EXIT_USAGE);
-	}
 	buf_init(&body);
 	if (ctl_fetch(ctl, what, &body) != 0) {
 		buf_free(&body);
-		return (EXIT_RUNTIME);
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
 	o.name = what;
 	o.base = ctl_is_url(what) ? what : NULL;
 	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	rc = tune_run(ctl->conf, &o, body.data, body.len, stdout);
 	buf_free(&body);
-	conf_unref(o.old);
 out:
+	conf_unref(o.old);
 	for (i = 0; i < o.nrules; i++)
 		free(o.rules[i]);
 	free(o.rules);

@@ -1119,16 +1119,13 @@ sched_free(struct sched *s)
 		src = s->srcs[i];
 		sched_cancel(s, src);
 		sched_heap_remove(s, src);
-		if (src->job != NULL)
-			src->removed = 1;	/* the job's callback frees it */
 	}
+	/* Running jobs commit; their sources stay ours to free below. */
 	work_free(s->work, sched_job_drop);
 	fetch_free(s->fetch);
-	for (i = 0; i < s->nsrcs; i++) {
-		if (!s->srcs[i]->removed)
-			sched_src_free(s->srcs[i]);
-	}
 	sched_summary(s, 1);
+	for (i = 0; i < s->nsrcs; i++)
+		sched_src_free(s->srcs[i]);
 	sched_hosts_free(s);
 	conf_unref(s->conf);
 	free(s->srcs);

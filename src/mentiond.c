@@ -207,12 +207,14 @@ main(int argc, char **argv)
 	if (conf_load(d.conf_path, &d.conf, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);
+		free(abs);
 		return (EXIT_USAGE);
 	}
 	if (check) {
 		printf("%s: OK: %zu sources, %zu rules\n", d.conf_path,
 		    d.conf->nsources, d.conf->nrules);
 		conf_unref(d.conf);
+		free(abs);
 		return (EXIT_OK);
 	}
 
@@ -225,6 +227,7 @@ main(int argc, char **argv)
 		free(cause);
 		store_close(d.store);
 		conf_unref(d.conf);
+		free(abs);
 		return (EXIT_RUNTIME);
 	}
 	/* Bound before detaching: a port in use fails the start. */
@@ -234,6 +237,7 @@ main(int argc, char **argv)
 		free(cause);
 		store_close(d.store);
 		conf_unref(d.conf);
+		free(abs);
 		return (EXIT_RUNTIME);
 	}
 	if (!foreground && !d.once) {

@@ -164,23 +164,6 @@ ctl_store(struct ctl *ctl, int flags)
 	return (st);
 }
 
-/* Split "a,b,c" into a list appended to *list. */
-static void
-ctl_split(const char *arg, char ***list, size_t *n)
-{
-	char	*copy, *tok, *save;
-
-	copy = xstrdup(arg);
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (*tok == '\0')
-			continue;
-		*list = xreallocarray(*list, *n + 1, sizeof **list);
-		(*list)[(*n)++] = xstrdup(tok);
-	}
-	free(copy);
-}
-
 /* Read a whole file ("-" is standard input) into b. */
 static int
 ctl_read(const char *path, struct buf *b, int64_t *mtime)
@@ -801,7 +784,7 @@ ctl_rescore(struct ctl *ctl, int argc, char **argv)
 			}
 			break;
 		case 'r':
-			ctl_split(optarg, &o.rules, &o.nrules);
+			report_split(optarg, &o.rules, &o.nrules);
 			break;
 		default:
 			ctl_cmd_usage("rescore");
@@ -871,7 +854,7 @@ ctl_test_rules(struct ctl *ctl, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+r:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			ctl_split(optarg, &o.rules, &o.nrules);
+			report_split(optarg, &o.rules, &o.nrules);
 			break;
 		case 'd':
 			old = optarg;

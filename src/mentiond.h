@@ -751,6 +751,7 @@ const struct report_param *report_params(void);
 int		 report_takes(enum report_kind, const struct report_param *);
 void		 report_init(struct report *, enum report_kind);
 void		 report_clear(struct report *);
+void		 report_split(const char *, char ***, size_t *);
 int		 report_option(struct report *, const char *, const char *,
 		     char **);
 int		 report_check(struct report *, const char **, char **);

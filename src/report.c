@@ -104,8 +104,8 @@ report_clear(struct report *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Split "a,b,c" onto the end of a list. */
-static void
+/* Split "a,b,c" onto the end of a list (rule and source lists). */
+void
 report_split(const char *arg, char ***list, size_t *n)
 {
 	char	*copy, *tok, *save;

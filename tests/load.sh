@@ -3,7 +3,8 @@
 # genfeeds corpus over HTTP.  Prints the ingest throughput without and with
 # the load, and wrk's latency percentiles; asserts only what must hold
 # (every request answered, counts exact under load), never a time: these
-# machines are shared.  RUNS=N repeats each measurement and prints medians.
+# machines are shared.  RUNS=N repeats each measurement and prints medians;
+# COPIES=N serves each generated feed as N sources (10: ~45 MB).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 have_shared || skip_all "needs ../shared/bench/genfeeds.py and python3"
@@ -17,7 +18,7 @@ fi
 command -v wrk >/dev/null 2>&1 ||
     skip_all "wrk (Debian package wrk) is not installed and could not be"
 RUNS=${RUNS:-1}
-COPIES=10	# each generated feed is served as this many sources
+COPIES=${COPIES:-10}	# each generated feed is served as this many sources
 
 # 20 generated feeds of ~225 KB, each under 10 source names: 200 sources,
 # ~46 MB, and exact expected counts (ten times genfeeds' own).

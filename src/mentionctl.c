@@ -81,7 +81,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "[--from T] [--to T]\n\t\t[--tz Z]",
 	  "polls, successes and items per source: tell dips from dead feeds" },
 	{ "plot", ctl_report, "plot -o FILE.svg [--rule R,...] [--bucket B] "
-	  "[--measure M]\n\t\t[--from T] [--to T] [--tz Z] [--title T]",
+	  "[--measure M]\n\t\t[--by B] [--from T] [--to T] [--tz Z] [--title T]",
 	  "an SVG line chart of the trend, one line per rule" },
 	{ "rules", ctl_report, "rules [--format table|csv|json]",
 	  "the configured rules, and retired ones the database remembers" },

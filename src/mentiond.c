@@ -218,21 +218,14 @@ main(int argc, char **argv)
 		return (EXIT_OK);
 	}
 
+	/* The API's socket is bound before detaching: a port in use fails. */
 	cause = NULL;
 	if ((d.store = store_open(d.conf->database, STORE_EXCLUSIVE,
 	    &cause)) == NULL ||
 	    store_sync_rules(d.store, d.conf->rules, d.conf->nrules,
-	    &d.conf->ruleset, &cause) != 0) {
-		log_warnx("%s", cause);
-		free(cause);
-		store_close(d.store);
-		conf_unref(d.conf);
-		free(abs);
-		return (EXIT_RUNTIME);
-	}
-	/* Bound before detaching: a port in use fails the start. */
-	if (!d.once && *d.conf->listen != '\0' &&
-	    (fd = api_listen(d.conf, &cause)) == -1) {
+	    &d.conf->ruleset, &cause) != 0 ||
+	    (!d.once && *d.conf->listen != '\0' &&
+	    (fd = api_listen(d.conf, &cause)) == -1)) {
 		log_warnx("%s", cause);
 		free(cause);
 		store_close(d.store);

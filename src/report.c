@@ -297,7 +297,8 @@ report_option(struct report *r, const char *name, const char *arg,
 		r->limit = strtoul(arg, &end, 10);
 		if (*arg == '-' || *end != '\0' || end == arg ||
 		    r->limit > 1000000) {
-			xasprintf(cause, "\"%s\" is not a number", arg);
+			xasprintf(cause, "\"%s\" is not a number from 0 to "
+			    "1000000", arg);
 			return (-1);
 		}
 	} else if (strcmp(name, "title") == 0) {

@@ -3,8 +3,9 @@
  * ingest_prepare parses the feed, skips items already stored (before any
  * text work), reduces new items to text and counts every rule; it touches
  * the database only to read, so it can run on a worker thread with its own
- * context.  ingest_commit then stores items, counts, rollups and the poll's
- * source state in a single transaction on the writer's thread.
+ * context.  ingest_write then stores items, counts, rollups and the poll's
+ * source state in the writer's open transaction (ingest_commit: in one of
+ * its own), on the writer's thread.
  */
 #include "config.h"
 
@@ -198,11 +199,12 @@ ingest_prepare(struct ingest_ctx *ctx, const struct conf *conf,
 }
 
 /*
- * Store a prepared poll and its end state (poll) in one transaction.  An
- * item stored meanwhile (the same id twice in one feed) is skipped here.
+ * Write a prepared poll and its end state (poll) into the open transaction.
+ * An item stored meanwhile (the same id twice in one feed, or in a poll
+ * earlier in the same transaction) is skipped here.
  */
 int
-ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
+ingest_write(struct store *st, int64_t source_id, struct ingest_result *res,
     struct store_poll *poll, int64_t seen, struct ingest_stats *stats,
     char **cause)
 {
@@ -214,15 +216,13 @@ ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
 	memset(stats, 0, sizeof *stats);
 	stats->items = res->nfeed;
 	stats->limited = res->limited;
-	if (store_begin(st, cause) != 0)
-		return (-1);
 	for (i = 0; i < res->nitems; i++) {
 		ni = &res->items[i];
 		if ((rc = store_item_exists(st, source_id, ni->uid)) == 1)
 			continue;
 		if (rc == -1) {
 			xasprintf(cause, "database lookup failed");
-			goto fail;
+			return (-1);
 		}
 		memset(&si, 0, sizeof si);
 		si.uid = ni->uid;
@@ -234,7 +234,7 @@ ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
 		si.zlen = ni->ztext.len;
 		if (store_item_add(st, source_id, &si, ni->hits, ni->nhits,
 		    cause) != 0)
-			goto fail;
+			return (-1);
 		stats->fresh++;
 		if (ni->nhits > 0)
 			stats->matched++;
@@ -242,13 +242,23 @@ ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
 			stats->mentions += (uint64_t)ni->hits[h].mentions;
 	}
 	poll->fresh = (int64_t)stats->fresh;
-	if (store_poll_done(st, source_id, poll, cause) != 0 ||
-	    store_commit(st, cause) != 0)
-		goto fail;
+	return (store_poll_done(st, source_id, poll, cause));
+}
+
+/* A prepared poll in a transaction of its own. */
+int
+ingest_commit(struct store *st, int64_t source_id, struct ingest_result *res,
+    struct store_poll *poll, int64_t seen, struct ingest_stats *stats,
+    char **cause)
+{
+	if (store_begin(st, cause) != 0)
+		return (-1);
+	if (ingest_write(st, source_id, res, poll, seen, stats, cause) != 0 ||
+	    store_commit(st, cause) != 0) {
+		store_rollback(st);
+		return (-1);
+	}
 	return (0);
-fail:
-	store_rollback(st);
-	return (-1);
 }
 
 /* Both halves in a row, for mentionctl ingest: one saved file, one poll. */

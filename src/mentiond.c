@@ -98,6 +98,7 @@ mentiond_reload_cb(evutil_socket_t sig, short what, void *arg)
 		free(c->database);
 		c->database = xstrdup(d->conf->database);
 	}
+	sched_commit(d->sched);	/* the rules are written on their own */
 	if (store_sync_rules(d->store, c->rules, c->nrules, &c->ruleset,
 	    &cause) != 0) {
 		log_warnx("reload failed, still running the previous "

@@ -394,8 +394,6 @@ int		 store_item_add(struct store *, int64_t,
 		     char **);
 int		 store_poll_done(struct store *, int64_t,
 		     const struct store_poll *, char **);
-int		 store_poll_only(struct store *, int64_t,
-		     const struct store_poll *, char **);
 int		 store_source_state(struct store *, int64_t,
 		     struct store_source_state *);
 void		 store_source_state_clear(struct store_source_state *);
@@ -461,6 +459,9 @@ void		 ingest_ctx_free(struct ingest_ctx *);
 int		 ingest_prepare(struct ingest_ctx *, const struct conf *,
 		     const struct ingest_source *, const char *, size_t, int64_t,
 		     struct ingest_result *);
+int		 ingest_write(struct store *, int64_t, struct ingest_result *,
+		     struct store_poll *, int64_t, struct ingest_stats *,
+		     char **);
 int		 ingest_commit(struct store *, int64_t, struct ingest_result *,
 		     struct store_poll *, int64_t, struct ingest_stats *,
 		     char **);
@@ -546,6 +547,7 @@ typedef void (*sched_idle_fn)(void *);
 struct sched	*sched_new(struct event_base *, struct conf *, struct store *,
 		     int, sched_idle_fn, void *);
 void		 sched_reload(struct sched *, struct conf *);
+void		 sched_commit(struct sched *);
 size_t		 sched_sources(struct sched *);
 void		 sched_status(struct sched *, char *, size_t);
 struct sched_health {

@@ -7,7 +7,8 @@
  * is never fetched twice at once.  A finished transfer is classified: 304,
  * or a 200 whose body hashes the same as last time, costs no parse; a new
  * body goes to a worker to be parsed and matched, then comes back to be
- * committed with the source's new state in one transaction; a failure
+ * written with the source's new state into the open batch (see
+ * sched_commit); a failure
  * records the source's health and backs off exponentially (honouring
  * Retry-After), while every other source carries on.
  *
@@ -34,6 +35,8 @@
 #define SCHED_SUMMARY_EVERY	300		/* seconds between summaries */
 #define SCHED_START_SPREAD	60		/* first polls of new sources */
 #define SCHED_RESUME_SPREAD	300		/* overdue sources at start */
+#define SCHED_BATCH_MAX		16		/* polls in one transaction */
+#define SCHED_BATCH_USEC	250000		/* longest a poll waits for it */
 
 /*
  * A host (host:port) and the due sources waiting for one of its
@@ -82,6 +85,7 @@ struct sched_job {
 	char			 hash[17];
 	struct ingest_source	 isrc;
 	struct ingest_result	 res;
+	struct ingest_stats	 is;		/* what the write stored */
 	int			 failed;
 };
 
@@ -113,6 +117,11 @@ struct sched {
 	size_t			  nready;
 	size_t			  cready;
 	size_t			  inflight;	/* transfers + jobs */
+	struct sched_job	**batch;	/* written, awaiting the commit */
+	size_t			  nbatch;
+	size_t			  cbatch;
+	int			  txn;		/* the batch's transaction is open */
+	struct event		  commit;	/* the batch commits */
 	int			  once;
 	size_t			  once_left;
 	int			  stopping;
@@ -132,6 +141,13 @@ struct sched {
 };
 
 static void	sched_pump(struct sched *);
+static void	sched_record(struct sched *, struct sched_src *, int, long,
+		    const char *, int64_t, int, const char *, const char *,
+		    const char *);
+static void	sched_settle(struct sched *, struct sched_src *);
+static int	sched_batch_begin(struct sched *, char **);
+static void	sched_batch_abort(struct sched *, const char *);
+static void	sched_batch_arm(struct sched *);
 
 static double
 sched_clock(void)
@@ -523,13 +539,20 @@ sched_next_failed(struct sched_src *src, int64_t now, int64_t retry_after)
 	return (now + delay);
 }
 
-/* A poll is over: requeue the source (or let it go), and pump. */
+/* A transfer or job is over and nothing waits for a commit. */
 static void
 sched_finish(struct sched *s, struct sched_src *src)
 {
 	s->inflight--;
+	sched_settle(s, src);
+}
+
+/* A poll is over (committed, or nothing to commit): schedule the next. */
+static void
+sched_settle(struct sched *s, struct sched_src *src)
+{
 	s->stats.polls++;
-	if (s->inflight == 0 && s->cycle_ok > 0) {
+	if (s->inflight == 0 && s->nbatch == 0 && s->cycle_ok > 0) {
 		s->last_cycle = (int64_t)time(NULL);
 		s->last_cycle_seconds = sched_clock() - s->cycle_start;
 	}
@@ -542,7 +565,8 @@ sched_finish(struct sched *s, struct sched_src *src)
 		}
 	} else
 		sched_heap_push(s, src);
-	if (s->once && s->once_left == 0 && s->inflight == 0) {
+	if (s->once && s->once_left == 0 && s->inflight == 0 &&
+	    s->nbatch == 0) {
 		sched_summary(s, 1);
 		if (s->idle != NULL)
 			s->idle(s->idle_arg);
@@ -585,13 +609,15 @@ sched_record(struct sched *s, struct sched_src *src, int ok, long status,
 	p.etag = etag;
 	p.last_modified = lm;
 	p.hash = hash;
-	if (store_poll_only(s->store, src->id, &p, &cause) != 0) {
+	cause = NULL;
+	if (sched_batch_begin(s, &cause) != 0 ||
+	    store_poll_done(s->store, src->id, &p, &cause) != 0) {
 		log_warnx("source \"%s\": recording the poll: %s", src->name,
 		    cause);
-		sched_store_error(s, cause);
+		sched_batch_abort(s, cause);
 		free(cause);
 	} else
-		sched_store_error(s, NULL);
+		sched_batch_arm(s);
 }
 
 static void
@@ -632,9 +658,9 @@ sched_job_done(void *arg, void *warg)
 	struct sched		*s = warg;
 	struct sched_src	*src = job->src;
 	struct store_poll	 p;
-	struct ingest_stats	 is;
 	char			*cause, *why;
 	int64_t			 now = sched_now();
+	size_t			 i;
 
 	src->job = NULL;
 	if (src->removed) {
@@ -668,40 +694,184 @@ sched_job_done(void *arg, void *warg)
 	p.etag = job->etag;
 	p.last_modified = job->last_modified;
 	p.hash = job->hash;
-	if (ingest_commit(s->store, src->id, &job->res, &p, job->seen, &is,
-	    &cause) != 0) {
-		xasprintf(&why, "storing the poll failed: %s", cause);
-		sched_store_error(s, cause);
-		free(cause);
-		sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL,
-		    NULL);
-		free(why);
-		metrics_poll(METRICS_STORE_ERROR);
-		s->stats.failed++;
-	} else {
-		size_t	i, j;
-
-		sched_store_error(s, NULL);
-		sched_ok(s, METRICS_OK);
-		metrics_items(is.fresh);
-		for (i = 0; i < job->res.nitems; i++) {
-			for (j = 0; j < job->res.items[i].nhits; j++)
-				metrics_mentions(job->res.items[i].hits[j].rule_id,
-				    (uint64_t)job->res.items[i].hits[j].mentions);
-		}
-		sched_set(&src->st.etag, job->etag);
-		sched_set(&src->st.last_modified, job->last_modified);
-		sched_set(&src->st.hash, job->hash);
-		s->stats.ok++;
-		s->stats.fresh += is.fresh;
-		s->items += (int64_t)is.fresh;
-		s->stats.mentions += is.mentions;
-		log_debug("source \"%s\": %zu items, %zu new, %llu mentions",
-		    src->name, is.items, is.fresh,
-		    (unsigned long long)is.mentions);
+	/* In the batch, the source stays busy until the commit. */
+	src->job = job;
+	s->inflight--;
+	if (s->nbatch == s->cbatch) {
+		s->cbatch = s->cbatch * 2 + 16;
+		s->batch = xreallocarray(s->batch, s->cbatch,
+		    sizeof *s->batch);
 	}
+	s->batch[s->nbatch++] = job;
+	cause = NULL;
+	if (sched_batch_begin(s, &cause) != 0 ||
+	    ingest_write(s->store, src->id, &job->res, &p, job->seen, &job->is,
+	    &cause) != 0) {
+		sched_batch_abort(s, cause);
+		free(cause);
+		return;
+	}
+	/* The texts are in the transaction now; a batch holds many polls. */
+	for (i = 0; i < job->res.nitems; i++)
+		buf_free(&job->res.items[i].ztext);
+	sched_batch_arm(s);
+}
+
+/* A batched poll is committed: the source takes its new state. */
+static void
+sched_job_stored(struct sched *s, struct sched_job *job)
+{
+	struct sched_src	*src = job->src;
+	struct ingest_stats	*is = &job->is;
+	size_t			 i, j;
+
+	src->job = NULL;
+	if (src->removed) {
+		sched_job_free(job);
+		sched_settle(s, src);
+		return;
+	}
+	sched_ok(s, METRICS_OK);
+	metrics_items(is->fresh);
+	for (i = 0; i < job->res.nitems; i++) {
+		for (j = 0; j < job->res.items[i].nhits; j++)
+			metrics_mentions(job->res.items[i].hits[j].rule_id,
+			    (uint64_t)job->res.items[i].hits[j].mentions);
+	}
+	sched_set(&src->st.etag, job->etag);
+	sched_set(&src->st.last_modified, job->last_modified);
+	sched_set(&src->st.hash, job->hash);
+	s->stats.ok++;
+	s->stats.fresh += is->fresh;
+	s->items += (int64_t)is->fresh;
+	s->stats.mentions += is->mentions;
+	log_debug("source \"%s\": %zu items, %zu new, %llu mentions",
+	    src->name, is->items, is->fresh, (unsigned long long)is->mentions);
 	sched_job_free(job);
-	sched_finish(s, src);
+	sched_settle(s, src);
+}
+
+/*
+ * A batched poll is not stored after all: the source keeps its old state
+ * (validators and hash), so its next poll fetches and parses it again.
+ */
+static void
+sched_job_unstored(struct sched *s, struct sched_job *job, const char *cause)
+{
+	struct sched_src	*src = job->src;
+	char			*why;
+
+	src->job = NULL;
+	if (src->removed) {
+		sched_job_free(job);
+		sched_settle(s, src);
+		return;
+	}
+	xasprintf(&why, "storing the poll failed: %s", cause);
+	sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL, NULL);
+	free(why);
+	metrics_poll(METRICS_STORE_ERROR);
+	s->stats.failed++;
+	sched_job_free(job);
+	sched_settle(s, src);
+}
+
+/*
+ * Polls are written into one open transaction and committed together,
+ * SCHED_BATCH_USEC after the first at the latest: a commit per poll
+ * rewrote the same index and rollup pages for every source (2.1 GB
+ * written for a 173 MB database, polling 2,000 feeds).  A source stays in
+ * flight until its poll is committed and only then takes its new
+ * validators, so a batch that fails loses nothing: its sources are
+ * fetched and parsed again.
+ */
+static int
+sched_batch_begin(struct sched *s, char **cause)
+{
+	if (s->txn)
+		return (0);
+	if (store_begin(s->store, cause) != 0)
+		return (-1);
+	s->txn = 1;
+	return (0);
+}
+
+/* Commit from the loop: at once if nothing else is coming, else soon. */
+static void
+sched_batch_arm(struct sched *s)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (s->inflight > 0 && s->nbatch < SCHED_BATCH_MAX) {
+		if (evtimer_pending(&s->commit, NULL))
+			return;
+		tv.tv_usec = SCHED_BATCH_USEC;
+	}
+	evtimer_add(&s->commit, &tv);
+}
+
+/* Take the batch's polls out, leaving an empty batch. */
+static struct sched_job **
+sched_batch_take(struct sched *s, size_t *n)
+{
+	struct sched_job	**b = s->batch;
+
+	*n = s->nbatch;
+	s->batch = NULL;
+	s->nbatch = s->cbatch = 0;
+	s->txn = 0;
+	evtimer_del(&s->commit);
+	return (b);
+}
+
+/* A write failed: roll the batch back; each of its polls failed. */
+static void
+sched_batch_abort(struct sched *s, const char *cause)
+{
+	struct sched_job	**b;
+	size_t			  n, i;
+
+	if (s->txn)
+		store_rollback(s->store);
+	sched_store_error(s, cause);
+	b = sched_batch_take(s, &n);
+	for (i = 0; i < n; i++)
+		sched_job_unstored(s, b[i], cause);
+	free(b);
+}
+
+/* Commit the open batch, if any; its polls are then over. */
+void
+sched_commit(struct sched *s)
+{
+	struct sched_job	**b;
+	char			 *cause;
+	size_t			  n, i;
+
+	if (!s->txn) {
+		evtimer_del(&s->commit);
+		return;
+	}
+	if (store_commit(s->store, &cause) != 0) {
+		s->txn = 0;	/* store_commit rolled it back */
+		log_warnx("%s", cause);
+		sched_batch_abort(s, cause);
+		free(cause);
+		return;
+	}
+	sched_store_error(s, NULL);
+	b = sched_batch_take(s, &n);
+	for (i = 0; i < n; i++)
+		sched_job_stored(s, b[i]);
+	free(b);
+}
+
+static void
+sched_commit_cb(int fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	sched_commit(arg);
 }
 
 /* A job never started (we are stopping): forget it, nothing was stored. */
@@ -930,6 +1100,7 @@ sched_new(struct event_base *base, struct conf *conf, struct store *store,
 	s->fetch = fetch_new(base, sched_fetch_done, s);
 	fetch_set_limits(s->fetch, conf);
 	evtimer_assign(&s->timer, base, sched_timer_cb, s);
+	evtimer_assign(&s->commit, base, sched_commit_cb, s);
 	event_assign(&s->summary, base, -1, EV_PERSIST, sched_summary_cb, s);
 	evtimer_add(&s->summary, &tv);
 
@@ -985,6 +1156,7 @@ sched_reload(struct sched *s, struct conf *conf)
 	size_t			  nold = s->nsrcs, i, j, added = 0, kept = 0;
 	int64_t			  now = sched_now();
 
+	sched_commit(s);	/* no source is dropped with its poll unstored */
 	conf_unref(s->conf);
 	s->conf = conf_ref(conf);
 	fetch_set_limits(s->fetch, conf);
@@ -1093,7 +1265,7 @@ sched_health(struct sched *s, struct sched_health *h)
 		if (s->srcs[i]->st.failures > 0)
 			h->failing++;
 	}
-	h->inflight = s->inflight;
+	h->inflight = s->inflight + s->nbatch;
 	h->last_success = s->last_success;
 	h->last_cycle = s->last_cycle;
 	h->last_cycle_seconds = s->last_cycle_seconds;
@@ -1122,6 +1294,7 @@ sched_free(struct sched *s)
 	}
 	/* Running jobs commit; their sources stay ours to free below. */
 	work_free(s->work, sched_job_drop);
+	sched_commit(s);
 	fetch_free(s->fetch);
 	sched_summary(s, 1);
 	for (i = 0; i < s->nsrcs; i++)

@@ -202,7 +202,7 @@ struct store_group {
 	int		 next;		/* hash chain, -1 */
 };
 
-#define STORE_HASH	1024
+#define STORE_HASH	8192	/* a daemon batch holds a few thousand rows */
 
 /* A day whose rule-set versions changed (a poll, a re-score). */
 struct store_version {
@@ -234,6 +234,7 @@ struct store {
 };
 
 static void	store_groups_clear(struct store *);
+static int	store_flush(struct store *, char **);
 
 static void
 store_cause(struct store *s, char **cause, const char *what)
@@ -521,10 +522,11 @@ store_begin(struct store *s, char **cause)
 	return (0);
 }
 
+/* The queued rollup deltas are written first: one merge per row. */
 int
 store_commit(struct store *s, char **cause)
 {
-	if (store_exec(s, "COMMIT", cause) != 0) {
+	if (store_flush(s, cause) != 0 || store_exec(s, "COMMIT", cause) != 0) {
 		store_rollback(s);
 		return (-1);
 	}
@@ -756,7 +758,7 @@ store_delta(struct store *s, int table, int axis, int64_t day, int64_t owner,
 	int			 i;
 
 	h = ((uint64_t)day * 31 + (uint64_t)owner) * 8 + table * 2 + axis;
-	h = (h * 0x9e3779b97f4a7c15ULL) >> 54;	/* 10 bits */
+	h = (h * 0x9e3779b97f4a7c15ULL) >> 51;	/* 13 bits */
 	for (i = s->hash[h]; i != -1; i = s->grp[i].next) {
 		g = &s->grp[i];
 		if (g->table == table && g->axis == axis && g->day == day &&
@@ -1018,9 +1020,6 @@ store_poll_done(struct store *s, int64_t source_id, const struct store_poll *p,
 		store_delta(s, STORE_T_POLL, 0, day, source_id,
 		    (p->when - day * 86400) / 3600, 1, p->ok);
 	}
-	if (store_flush(s, cause) != 0)
-		return (-1);
-
 	if (p->ok) {
 		st = s->st[ST_SOURCE_POLL];
 		sqlite3_bind_int64(st, 1, p->fresh);
@@ -1058,20 +1057,6 @@ store_poll_done(struct store *s, int64_t source_id, const struct store_poll *p,
 			return (-1);
 	}
 	return (0);
-}
-
-/* A poll that stored no items (304, unchanged, failed): its own commit. */
-int
-store_poll_only(struct store *s, int64_t source_id, const struct store_poll *p,
-    char **cause)
-{
-	if (store_begin(s, cause) != 0)
-		return (-1);
-	if (store_poll_done(s, source_id, p, cause) != 0) {
-		store_rollback(s);
-		return (-1);
-	}
-	return (store_commit(s, cause));
 }
 
 /* What the daemon keeps per source across restarts. */

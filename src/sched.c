@@ -840,18 +840,14 @@ sched_batch_abort(struct sched *s, const char *cause)
 	free(b);
 }
 
-/* Commit the open batch, if any; its polls are then over. */
-void
-sched_commit(struct sched *s)
+/* Commit the open batch; its polls are then over. */
+static void
+sched_commit_once(struct sched *s)
 {
 	struct sched_job	**b;
 	char			 *cause;
 	size_t			  n, i;
 
-	if (!s->txn) {
-		evtimer_del(&s->commit);
-		return;
-	}
 	if (store_commit(s->store, &cause) != 0) {
 		s->txn = 0;	/* store_commit rolled it back */
 		log_warnx("%s", cause);
@@ -864,6 +860,19 @@ sched_commit(struct sched *s)
 	for (i = 0; i < n; i++)
 		sched_job_stored(s, b[i]);
 	free(b);
+}
+
+/*
+ * Commit the open batch, if any.  A failed commit records its polls'
+ * failures in a new transaction: that one is committed too, so no
+ * transaction is left open for whoever writes next (a reload, a stop).
+ */
+void
+sched_commit(struct sched *s)
+{
+	while (s->txn)
+		sched_commit_once(s);
+	evtimer_del(&s->commit);
 }
 
 static void
@@ -1303,6 +1312,7 @@ sched_free(struct sched *s)
 	conf_unref(s->conf);
 	free(s->srcs);
 	free(s->heap);
+	free(s->batch);
 	free(s->dbpath);
 	free(s->store_error);
 	free(s);

@@ -335,6 +335,63 @@ test_length_bounds_the_input(void **state)
 	check(text_html, "text_html", "<b>wo</b>rd more", 11, "word");
 }
 
+/*
+ * References as HTML5 decodes them in text (and Python's html.unescape,
+ * the reference): ';' optional for numbers and for the legacy names, the
+ * longest legacy name wins, and impossible code points are U+FFFD.
+ */
+static void
+test_references_decode_as_html5_does(void **state)
+{
+	(void)state;
+	html_is("AT&amp T", "AT& T");
+	html_is("&copy2025 Wayfarer", "\xc2\xa9" "2025 Wayfarer");
+	html_is("&notit;", "\xc2\xac" "it;");
+	html_is("&AMP;&LT;&GT;&QUOT;", "&<>\"");
+	html_is("&#65&#x42 c", "AB c");
+	html_is("&#0;x&#xD800;y&#x110000;z",
+	    "\xef\xbf\xbd" "x\xef\xbf\xbd" "y\xef\xbf\xbd" "z");
+	html_is("&#146;s", "\xe2\x80\x99s");	/* Windows-1252 */
+	html_is("AT&T & co &#; &#x; &nosuch;", "AT&T & co &#; &#x; &nosuch;");
+	html_is("&apos;x&apos", "'x&apos");	/* HTML5 wants its ';' */
+}
+
+/* Markup that is not a tag is dropped whole; a '>' in quotes is no end. */
+static void
+test_declarations_and_odd_markup_are_dropped(void **state)
+{
+	(void)state;
+	html_is("a<!DOCTYPE html>b", "ab");
+	html_is("a<?php echo 1; ?>b", "ab");
+	html_is("a<![CDATA[x > y]]>b", "ab");
+	html_is("a</ b>c", "ac");
+	html_is("a</>b", "ab");
+	html_is("x<a title=\"a>b\" href='c>d'>y</a>", "xy");
+	html_is("x<a title=it's>y</a>", "xy");
+}
+
+/* A feed cut mid-tag: the broken tag is dropped, never read as words. */
+static void
+test_a_cut_off_tag_is_dropped(void **state)
+{
+	(void)state;
+	html_is("Blake <a href=\"https://x.example/Lively", "Blake");
+	html_is("Blake <b", "Blake");
+	html_is("Blake <!-- Lively", "Blake");
+	html_is("Blake <", "Blake <");
+}
+
+/* Script and style end only at their own end tag, in any case. */
+static void
+test_script_ends_only_at_its_end_tag(void **state)
+{
+	(void)state;
+	html_is("<script>if (a</b) x = '</scripts>';</SCRIPT >kept",
+	    "kept");
+	html_is("<style>p{}</style\n>kept", "kept");
+	html_is("<script>never closed <p>Lively</p>", "");
+}
+
 static void
 test_is_block_and_is_skipped(void **state)
 {
@@ -390,6 +447,10 @@ main(void)
 		cmocka_unit_test(test_text_appends_to_the_buffer),
 		cmocka_unit_test(test_length_bounds_the_input),
 		cmocka_unit_test(test_is_block_and_is_skipped),
+		cmocka_unit_test(test_references_decode_as_html5_does),
+		cmocka_unit_test(test_declarations_and_odd_markup_are_dropped),
+		cmocka_unit_test(test_a_cut_off_tag_is_dropped),
+		cmocka_unit_test(test_script_ends_only_at_its_end_tag),
 	};
 
 	return (cmocka_run_group_tests_name("text", tests, setup, NULL));

@@ -203,6 +203,7 @@ struct store_group {
 };
 
 #define STORE_HASH	8192	/* a daemon batch holds a few thousand rows */
+#define STORE_CELLS_KEEP 64	/* cells a group keeps between transactions */
 
 /* A day whose rule-set versions changed (a poll, a re-score). */
 struct store_version {
@@ -736,14 +737,26 @@ store_item_exists(struct store *s, int64_t source_id, const char *uid)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
-/* Forget pending deltas (after a commit, or a rollback). */
+/*
+ * Forget pending deltas (after a commit, or a rollback).  Small cell
+ * arrays are kept for reuse; big ones go, or every slot would grow to the
+ * largest group it ever held (14 MB after 600 polls, and rising).
+ */
 static void
 store_groups_clear(struct store *s)
 {
-	size_t	i;
+	struct store_group	*g;
+	size_t			 i;
 
-	for (i = 0; i < s->ngrp; i++)
-		s->grp[i].n = 0;	/* keep the cells' memory for reuse */
+	for (i = 0; i < s->ngrp; i++) {
+		g = &s->grp[i];
+		if (g->cap > STORE_CELLS_KEEP) {
+			free(g->c);
+			g->c = NULL;
+			g->cap = 0;
+		}
+		g->n = 0;
+	}
 	s->ngrp = 0;
 	memset(s->hash, 0xff, sizeof s->hash);
 }

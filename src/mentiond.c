@@ -128,6 +128,8 @@ mentiond_prune_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d->conf->text_retention == 0)
 		return;
+	if (d->sched != NULL)	/* the prune is a transaction of its own */
+		sched_commit(d->sched);
 	if (store_prune_text(d->store, (int64_t)time(NULL) -
 	    d->conf->text_retention, &n, &cause) != 0) {
 		log_warnx("pruning item text: %s", cause);

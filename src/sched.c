@@ -87,6 +87,7 @@ struct sched_job {
 	struct ingest_result	 res;
 	struct ingest_stats	 is;		/* what the write stored */
 	int			 failed;
+	int			 record;	/* a poll that stored no items */
 };
 
 /* Counters for the periodic summary line. */
@@ -121,6 +122,7 @@ struct sched {
 	size_t			  nbatch;
 	size_t			  cbatch;
 	int			  txn;		/* the batch's transaction is open */
+	int			  aborting;	/* failing a batch's polls */
 	struct event		  commit;	/* the batch commits */
 	int			  once;
 	size_t			  once_left;
@@ -148,6 +150,7 @@ static void	sched_settle(struct sched *, struct sched_src *);
 static int	sched_batch_begin(struct sched *, char **);
 static void	sched_batch_abort(struct sched *, const char *);
 static void	sched_batch_arm(struct sched *);
+static void	sched_batch_add(struct sched *, struct sched_job *);
 
 static double
 sched_clock(void)
@@ -544,6 +547,10 @@ static void
 sched_finish(struct sched *s, struct sched_src *src)
 {
 	s->inflight--;
+	if (src->job != NULL && src->job->record) {
+		sched_batch_arm(s);	/* settled once the record is committed */
+		return;
+	}
 	sched_settle(s, src);
 }
 
@@ -582,6 +589,7 @@ sched_record(struct sched *s, struct sched_src *src, int ok, long status,
     const char *etag, const char *lm, const char *hash)
 {
 	struct store_poll	 p;
+	struct sched_job	*job;
 	char			*cause, *wait;
 	int64_t			 now = sched_now();
 
@@ -616,8 +624,23 @@ sched_record(struct sched *s, struct sched_src *src, int ok, long status,
 		    cause);
 		sched_batch_abort(s, cause);
 		free(cause);
-	} else
-		sched_batch_arm(s);
+		return;
+	}
+	/*
+	 * Like a poll with items, the source waits for the commit, so that a
+	 * batch rolled back fails it too; but not a failure recorded for a
+	 * batch being failed, which would fail the next batch in turn.
+	 */
+	if (!s->aborting) {
+		job = xcalloc(1, sizeof *job);
+		job->s = s;
+		job->src = src;
+		job->status = status;
+		job->record = 1;
+		src->job = job;
+		sched_batch_add(s, job);
+	}
+	sched_batch_arm(s);
 }
 
 static void
@@ -697,12 +720,7 @@ sched_job_done(void *arg, void *warg)
 	/* In the batch, the source stays busy until the commit. */
 	src->job = job;
 	s->inflight--;
-	if (s->nbatch == s->cbatch) {
-		s->cbatch = s->cbatch * 2 + 16;
-		s->batch = xreallocarray(s->batch, s->cbatch,
-		    sizeof *s->batch);
-	}
-	s->batch[s->nbatch++] = job;
+	sched_batch_add(s, job);
 	cause = NULL;
 	if (sched_batch_begin(s, &cause) != 0 ||
 	    ingest_write(s->store, src->id, &job->res, &p, job->seen, &job->is,
@@ -726,7 +744,7 @@ sched_job_stored(struct sched *s, struct sched_job *job)
 	size_t			 i, j;
 
 	src->job = NULL;
-	if (src->removed) {
+	if (src->removed || job->record) {
 		sched_job_free(job);
 		sched_settle(s, src);
 		return;
@@ -770,8 +788,10 @@ sched_job_unstored(struct sched *s, struct sched_job *job, const char *cause)
 	xasprintf(&why, "storing the poll failed: %s", cause);
 	sched_record(s, src, 0, job->status, why, 0, 0, NULL, NULL, NULL);
 	free(why);
-	metrics_poll(METRICS_STORE_ERROR);
-	s->stats.failed++;
+	if (!job->record) {	/* a record's poll was counted already */
+		metrics_poll(METRICS_STORE_ERROR);
+		s->stats.failed++;
+	}
 	sched_job_free(job);
 	sched_settle(s, src);
 }
@@ -783,7 +803,8 @@ sched_job_unstored(struct sched *s, struct sched_job *job, const char *cause)
  * written for a 173 MB database, polling 2,000 feeds).  A source stays in
  * flight until its poll is committed and only then takes its new
  * validators, so a batch that fails loses nothing: its sources are
- * fetched and parsed again.
+ * fetched and parsed again.  A poll that stored no items (a 304, a
+ * failure) waits for the commit too, and fails with its batch.
  */
 static int
 sched_batch_begin(struct sched *s, char **cause)
@@ -808,6 +829,18 @@ sched_batch_arm(struct sched *s)
 		tv.tv_usec = SCHED_BATCH_USEC;
 	}
 	evtimer_add(&s->commit, &tv);
+}
+
+/* A poll written into the open transaction waits for its commit. */
+static void
+sched_batch_add(struct sched *s, struct sched_job *job)
+{
+	if (s->nbatch == s->cbatch) {
+		s->cbatch = s->cbatch * 2 + 16;
+		s->batch = xreallocarray(s->batch, s->cbatch,
+		    sizeof *s->batch);
+	}
+	s->batch[s->nbatch++] = job;
 }
 
 /* Take the batch's polls out, leaving an empty batch. */
@@ -835,8 +868,10 @@ sched_batch_abort(struct sched *s, const char *cause)
 		store_rollback(s->store);
 	sched_store_error(s, cause);
 	b = sched_batch_take(s, &n);
+	s->aborting++;
 	for (i = 0; i < n; i++)
 		sched_job_unstored(s, b[i], cause);
+	s->aborting--;
 	free(b);
 }
 

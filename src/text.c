@@ -328,16 +328,18 @@ text_ref(struct text *t, const char *p, const char *end)
 /*
  * The attributes of a tag whose name ends at p: quoted values may hold
  * '>'.  Returns just past the closing '>', or NULL if the input ends
- * first (a cut-off tag is dropped, never read as text).
+ * first (a cut-off tag is dropped, never read as text); *selfclose says
+ * whether it ended "/>" (not "x/>", where the '/' is the value's).
  */
 static const char *
-text_attrs(const char *p, const char *end)
+text_attrs(const char *p, const char *end, int *selfclose)
 {
 	const char	*q;
 
 	for (;;) {
-		while (p < end && (TEXT_WS(*p) || *p == '/'))
-			p++;
+		for (*selfclose = 0; p < end && (TEXT_WS(*p) || *p == '/');
+		    p++)
+			*selfclose = *p == '/';
 		if (p == end)
 			return (NULL);
 		if (*p == '>')
@@ -381,18 +383,22 @@ text_raw_end(const char *p, const char *end, const char *name, size_t len)
 	return (end);
 }
 
-/* A start or end tag whose name starts at p: blocks break words. */
+/*
+ * A start or end tag whose name starts at p: blocks break words.  A
+ * self-closed "<script/>" has no body, as the reference reads it.
+ */
 static const char *
 text_tag(struct text *t, const char *p, const char *end, int closing)
 {
 	const char	*name = p;
 	char		 nm[16];
 	size_t		 len, i;
+	int		 selfclose;
 
 	while (p < end && !TEXT_WS(*p) && *p != '/' && *p != '>')
 		p++;
 	len = p - name;
-	if ((p = text_attrs(p, end)) == NULL)
+	if ((p = text_attrs(p, end, &selfclose)) == NULL)
 		return (end);
 	if (len >= sizeof nm)
 		return (p);
@@ -400,7 +406,7 @@ text_tag(struct text *t, const char *p, const char *end, int closing)
 		nm[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
 		    name[i] + 32 : name[i]);
 	nm[len] = '\0';
-	if (!closing && text_is_skipped(nm))
+	if (!closing && !selfclose && text_is_skipped(nm))
 		return (text_raw_end(p, end, nm, len));
 	if (text_is_block(nm))
 		text_break(t);

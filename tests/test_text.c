@@ -390,6 +390,9 @@ test_script_ends_only_at_its_end_tag(void **state)
 	    "kept");
 	html_is("<style>p{}</style\n>kept", "kept");
 	html_is("<script>never closed <p>Lively</p>", "");
+	/* Self-closed, it has no body; "x/>" is an attribute's value. */
+	html_is("<script src=\"a.js\"/>Blake <style/>Lively", "Blake Lively");
+	html_is("<script src=a.js/>never closed", "");
 }
 
 static void
